@@ -1,0 +1,229 @@
+package hostscript
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+)
+
+func TestCommandLineFitsCmdExe(t *testing.T) {
+	cl := CommandLine()
+	// cmd.exe refuses lines over 8191 characters; WinRM without
+	// WINRS_SKIP_CMD_SHELL runs everything through cmd.exe.
+	if len(cl) >= 8191 {
+		t.Fatalf("command line is %d characters, cmd.exe allows 8191", len(cl))
+	}
+	if !strings.HasPrefix(cl, "powershell.exe -NoProfile -NonInteractive -EncodedCommand ") {
+		t.Fatalf("unexpected command line start: %.80s", cl)
+	}
+	t.Logf("command line: %d characters (bootstrap %d)", len(cl), len(Bootstrap()))
+}
+
+func TestEncodedCommandIsUTF16LEOfBootstrap(t *testing.T) {
+	raw, err := base64.StdEncoding.DecodeString(EncodedCommand())
+	if err != nil {
+		t.Fatalf("EncodedCommand is not base64: %v", err)
+	}
+	if len(raw)%2 != 0 {
+		t.Fatalf("odd UTF-16 byte count %d", len(raw))
+	}
+	units := make([]uint16, len(raw)/2)
+	for i := range units {
+		units[i] = uint16(raw[2*i]) | uint16(raw[2*i+1])<<8
+	}
+	if got := string(utf16.Decode(units)); got != Bootstrap() {
+		t.Fatalf("decoded command differs from Bootstrap()")
+	}
+}
+
+func TestBootstrapCarriesAgentHash(t *testing.T) {
+	b := Bootstrap()
+	if strings.Contains(b, hashPlaceholder) {
+		t.Fatal("bootstrap still holds the placeholder")
+	}
+	sum := sha256.Sum256(Agent())
+	want := strings.ToUpper(hex.EncodeToString(sum[:]))
+	if AgentSHA256() != want {
+		t.Fatalf("AgentSHA256 = %s, want %s", AgentSHA256(), want)
+	}
+	if !strings.Contains(b, "'"+want+"'") {
+		t.Fatal("bootstrap does not compare against the agent's hash")
+	}
+	for _, msg := range []string{MsgNoAgent, MsgNotBase64, MsgHashMismatch} {
+		if !strings.Contains(b, "'"+msg+"'") {
+			t.Errorf("bootstrap lacks message %q that the simulator reproduces", msg)
+		}
+	}
+	if n := strings.Count(b, "exit "+strconv.Itoa(BootstrapExitCode)); n != 3 {
+		t.Errorf("bootstrap has %d refusals with exit %d, want 3", n, BootstrapExitCode)
+	}
+}
+
+func TestAgentLineDecodesToAgent(t *testing.T) {
+	line := AgentLine()
+	if !bytes.HasSuffix(line, []byte("\n")) || bytes.Count(line, []byte("\n")) != 1 {
+		t.Fatal("agent line must be exactly one line")
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(line)))
+	if err != nil {
+		t.Fatalf("agent line is not base64: %v", err)
+	}
+	if !bytes.Equal(raw, Agent()) {
+		t.Fatal("agent line does not carry the agent")
+	}
+}
+
+func TestAgentIncludesEveryScriptInOrder(t *testing.T) {
+	scripts := Scripts()
+	listed := map[string]bool{}
+	for _, p := range agentParts {
+		listed[p] = true
+		if _, ok := scripts[p]; !ok {
+			t.Errorf("agent part %s is not embedded", p)
+		}
+	}
+	for name := range scripts {
+		if name != "bootstrap.ps1" && !listed[name] {
+			t.Errorf("%s is embedded but not part of the agent", name)
+		}
+	}
+	if agentParts[0] != "agent.ps1" || agentParts[len(agentParts)-1] != "main.ps1" {
+		t.Error("agent.ps1 must come first (param block) and main.ps1 last (starts the loop)")
+	}
+	if !bytes.HasPrefix(bytes.TrimLeft(stripComments(Agent()), " \r\n\t"), []byte("param(")) {
+		t.Error("the agent must open with its param block")
+	}
+}
+
+func stripComments(b []byte) []byte {
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			out = append(out, l)
+		}
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
+// Request data is data: the only place PowerShell text becomes code is the
+// bootstrap, on the agent whose hash it has just checked.
+func TestNoDynamicCodeOutsideBootstrap(t *testing.T) {
+	banned := regexp.MustCompile(`(?i)invoke-expression|\biex\b|scriptblock\]::create|\.invokescript|addscript\(`)
+	for name, src := range Scripts() {
+		hits := banned.FindAllString(string(stripComments(src)), -1)
+		if name == "bootstrap.ps1" {
+			if len(hits) != 1 || !strings.EqualFold(hits[0], "scriptblock]::Create") {
+				t.Errorf("bootstrap should create exactly one scriptblock, found %q", hits)
+			}
+			continue
+		}
+		if len(hits) > 0 {
+			t.Errorf("%s evaluates text as code: %q", name, hits)
+		}
+	}
+}
+
+func TestAgentErrorKindsMatchProtocol(t *testing.T) {
+	m := regexp.MustCompile(`\$script:IisAgentKinds = @\(([^)]*)\)`).FindSubmatch(Scripts()["agent.ps1"])
+	if m == nil {
+		t.Fatal("agent.ps1 does not declare its error kinds")
+	}
+	var got []string
+	for _, k := range strings.Split(string(m[1]), ",") {
+		got = append(got, strings.Trim(strings.TrimSpace(k), "'"))
+	}
+	var want []string
+	for _, k := range protocol.Kinds {
+		want = append(want, string(k))
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("agent kinds %v, protocol kinds %v", got, want)
+	}
+	for _, lit := range []string{"'" + protocol.ResponsePrefix + "'", "'" + AgentName + "'", strconv.Itoa(protocol.MaxLine)} {
+		if !bytes.Contains(Scripts()["agent.ps1"], []byte(lit)) {
+			t.Errorf("agent.ps1 lacks protocol constant %s", lit)
+		}
+	}
+}
+
+// hostapi is the single list of operations: the agent must implement each,
+// and nothing else, with a handler function that exists.
+func TestAgentImplementsHostAPI(t *testing.T) {
+	want := hostapiOps(t)
+	agent := string(Agent())
+	reg := regexp.MustCompile(`\$script:IisAgentOps\['([^']+)'\] = '([^']+)'`)
+	got := map[string]bool{}
+	for _, m := range reg.FindAllStringSubmatch(agent, -1) {
+		got[m[1]] = true
+		if !regexp.MustCompile(`(?m)^function ` + regexp.QuoteMeta(m[2]) + ` \{`).MatchString(agent) {
+			t.Errorf("op %s names handler %s, which is not defined", m[1], m[2])
+		}
+	}
+	for op := range want {
+		if !got[op] {
+			t.Errorf("hostapi op %s has no agent handler", op)
+		}
+	}
+	for op := range got {
+		if !want[op] {
+			t.Errorf("agent handles %s, which hostapi does not list", op)
+		}
+	}
+}
+
+func hostapiOps(t *testing.T) map[string]bool {
+	t.Helper()
+	paths, err := filepath.Glob("../hostapi/*.go")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("find hostapi sources: %v", err)
+	}
+	ops := map[string]bool{}
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			t.Fatalf("parse %s: %v", p, err)
+		}
+		collectOps(f, ops)
+	}
+	if len(ops) == 0 {
+		t.Fatal("found no Op constants in hostapi")
+	}
+	return ops
+}
+
+func collectOps(f *ast.File, ops map[string]bool) {
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range vs.Names {
+			if !strings.HasPrefix(name.Name, "Op") || i >= len(vs.Values) {
+				continue
+			}
+			if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				v, _ := strconv.Unquote(lit.Value)
+				ops[v] = true
+			}
+		}
+		return true
+	})
+}
