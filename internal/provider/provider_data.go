@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
+	"github.com/iisguard/terraform-provider-iis/internal/remote"
+)
+
+// providerData is what Configure hands to every resource and data source:
+// the shared pool and the provider-level settings that a resource's own
+// `host` can override.
+type providerData struct {
+	pool     *remote.Pool
+	settings settings
+	// unknown names provider attributes whose values Terraform will only
+	// know after apply; no connection can be made until then.
+	unknown []string
+}
+
+// logContext returns ctx with every secret of the provider block masked in
+// all log output, whatever field or message it would appear in. Every CRUD
+// method calls it first, because the framework gives each call a fresh ctx.
+func (d *providerData) logContext(ctx context.Context) context.Context {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "client_key", "Password", "ClientKey")
+	if secrets := d.settings.secrets(); len(secrets) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+		ctx = tflog.MaskMessageStrings(ctx, secrets...)
+	}
+	return ctx
+}
+
+// hostFor is the host an object with the given host attribute lives on.
+func (d *providerData) hostFor(hostOverride string) string {
+	if hostOverride != "" {
+		return hostOverride
+	}
+	return d.settings.Host
+}
+
+// remoteConfig is the connection configuration for one host: the provider's
+// settings with the host replaced when hostOverride is not empty.
+func (d *providerData) remoteConfig(hostOverride string) remote.Config {
+	s := d.settings
+	return remote.Config{
+		Host:               d.hostFor(hostOverride),
+		Port:               s.Port,
+		HTTPS:              s.HTTPS,
+		Insecure:           s.Insecure,
+		CACert:             []byte(s.CACert),
+		TLSServerName:      s.TLSServerName,
+		Auth:               remote.Auth(s.Auth),
+		Secrets:            s.secrets(),
+		Username:           s.Username,
+		Password:           s.Password,
+		KerberosRealm:      s.KerberosRealm,
+		KerberosConfigPath: s.KerberosConfig,
+		KerberosSPN:        s.KerberosSPN,
+		ClientCert:         []byte(s.ClientCert),
+		ClientKey:          []byte(s.ClientKey),
+		AllowBasicOverHTTP: s.AllowBasicOverHTTP,
+		Timeout:            s.Timeout,
+		MaxSessions:        s.MaxSessions,
+		OneShot:            s.OneShot,
+		Scripts: remote.Scripts{
+			CommandLine: hostscript.CommandLine(),
+			AgentLine:   hostscript.AgentLine(),
+		},
+	}
+}
+
+// clientFor returns the pooled client for hostOverride, or for the provider's
+// host when hostOverride is empty. The diagnostics say which setting to fix.
+func (d *providerData) clientFor(ctx context.Context, hostOverride string) (*remote.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if len(d.unknown) > 0 {
+		diags.AddError("Provider configuration not known yet",
+			fmt.Sprintf("The provider attributes %s depend on values known only after apply, so no host can be reached now. "+
+				"Apply the resources they depend on first (terraform apply -target=...), or set them from known values.",
+				strings.Join(d.unknown, ", ")))
+		return nil, diags
+	}
+	cfg := d.remoteConfig(hostOverride)
+	if cfg.Host == "" {
+		diags.AddError("No host to connect to",
+			"Set host in the provider block (or IIS_HOST), or set host on this resource or data source.")
+		return nil, diags
+	}
+	// resolveSettings has checked everything Validate checks except the
+	// host, which a resource may set; Validate is what would catch a URL
+	// given as host.
+	c, err := d.pool.Client(cfg)
+	if err != nil {
+		diags.AddError("Invalid connection settings", fmt.Sprintf("Cannot connect to host %q: %v", cfg.Host, err))
+		return nil, diags
+	}
+	tflog.Trace(ctx, "client ready", map[string]any{"host": cfg.Host, "port": cfg.Port})
+	return c, diags
+}
