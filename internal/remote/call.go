@@ -1,0 +1,207 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+)
+
+// Call runs one operation on the host: args are marshalled to JSON and sent
+// as data, and the result is unmarshalled into result (which may be nil).
+// Every failure is an *Error; its Kind says what went wrong. The call is
+// bounded by ctx and by Config.Timeout.
+func (c *Client) Call(ctx context.Context, op string, args, result any) error {
+	if op == "" {
+		return &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Message: "empty operation name"}
+	}
+	var raw json.RawMessage
+	if args != nil {
+		b, err := json.Marshal(args)
+		if err != nil {
+			return &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Op: op,
+				Message: "cannot encode the arguments: " + c.red.redact(err.Error()), Err: err}
+		}
+		raw = b
+	}
+	c.cnt.ops.Add(1)
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		delivered, err := c.once(ctx, op, raw, result)
+		c.logCall(ctx, op, attempt, start, err)
+		if err == nil {
+			return nil
+		}
+		if c.cfg.Retry == nil || ctx.Err() != nil {
+			return err
+		}
+		wait, again := c.cfg.Retry(Attempt{Op: op, Number: attempt, Delivered: delivered, Err: err})
+		if !again {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Client) logCall(ctx context.Context, op string, attempt int, start time.Time, err error) {
+	fields := map[string]any{
+		"op": op, "attempt": attempt, "duration_ms": time.Since(start).Milliseconds(), "one_shot": c.cfg.OneShot,
+	}
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			fields["kind"] = string(e.Kind)
+		}
+	}
+	c.log.log(ctx, "remote call", fields)
+}
+
+// once makes one attempt and reports whether the request may have reached
+// the agent, which a retry policy needs to know.
+func (c *Client) once(ctx context.Context, op string, raw json.RawMessage, result any) (delivered bool, err error) {
+	var resp protocol.Response
+	if c.cfg.OneShot {
+		resp, delivered, err = c.viaOneShot(ctx, op, raw)
+	} else {
+		resp, delivered, err = c.viaSession(ctx, op, raw)
+	}
+	if err != nil {
+		return delivered, asError(c.cfg.Host, op, err, c.red)
+	}
+	return true, c.decode(op, resp, result)
+}
+
+func (c *Client) decode(op string, resp protocol.Response, result any) error {
+	if !resp.OK {
+		return &Error{Kind: resp.Error.Kind, Host: c.cfg.Host, Op: op, Message: c.red.redact(resp.Error.Message)}
+	}
+	if result == nil || len(resp.Result) == 0 || string(resp.Result) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Result, result); err != nil {
+		return &Error{Kind: protocol.Internal, Host: c.cfg.Host, Op: op,
+			Message: "cannot decode the agent's result: " + c.red.redact(err.Error()), Err: err}
+	}
+	return nil
+}
+
+func (c *Client) newRequest(op string, raw json.RawMessage) (uint64, []byte, error) {
+	c.mu.Lock()
+	c.nextReq++
+	id := c.nextReq
+	c.mu.Unlock()
+	line, err := protocol.EncodeRequest(protocol.Request{ID: id, Op: op, Args: raw})
+	if err != nil {
+		return 0, nil, newKindError(protocol.InvalidArgument, err, "cannot frame the request: %v", err)
+	}
+	return id, line, nil
+}
+
+// cancelled explains why ctx ended: the caller's own cancellation or
+// deadline, not a host problem, though the kind is still unavailable.
+func cancelled(ctx context.Context, what string) error {
+	return newKindError(protocol.Unavailable, ctx.Err(), "%s: %v", what, ctx.Err())
+}
+
+func (c *Client) viaSession(ctx context.Context, op string, raw json.RawMessage) (protocol.Response, bool, error) {
+	var none protocol.Response
+	s, err := c.pick()
+	if err != nil {
+		return none, false, err
+	}
+	defer c.release(s)
+
+	timeout := c.cfg.timeout()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		return none, false, cancelled(ctx, "waiting for an agent session")
+	case <-timer.C:
+		return none, false, newKindError(protocol.Unavailable, nil, "no agent session became ready within %s", timeout)
+	}
+	if s.openErr != nil {
+		return none, false, s.openErr
+	}
+	id, line, err := c.newRequest(op, raw)
+	if err != nil {
+		return none, false, err
+	}
+	p, err := s.enqueue(id, line)
+	if err != nil {
+		return none, false, err
+	}
+	select {
+	case resp := <-p.ch:
+		return resp, true, nil
+	case <-s.done:
+		select {
+		case resp := <-p.ch: // answered just before the session died
+			return resp, true, nil
+		default:
+		}
+		return none, s.wasSent(p), s.deadErr
+	case <-ctx.Done():
+		return none, s.forget(id), cancelled(ctx, fmt.Sprintf("waiting for request %d", id))
+	case <-timer.C:
+		sent := s.forget(id)
+		// The agent serves requests in order: one that hangs blocks every
+		// later one, so the session is of no further use.
+		s.retire(fmt.Sprintf("request %d (%s) got no answer within %s; the agent session was discarded", id, op, timeout))
+		return none, sent, newKindError(protocol.Unavailable, nil,
+			"no answer within %s; the agent session was discarded and the next call opens a new one", timeout)
+	}
+}
+
+// pick chooses the session for a call: an idle one if there is one, else a
+// new one while fewer than MaxSessions exist, else the least loaded.
+func (c *Client) pick() (*session, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, newKindError(protocol.Unavailable, nil, "the client was closed")
+	}
+	var best *session
+	for _, s := range c.sessions {
+		if best == nil || s.load < best.load {
+			best = s
+		}
+	}
+	if (best == nil || best.load > 0) && len(c.sessions) < c.cfg.maxSessions() {
+		c.nextSess++
+		best = newSession(c, c.nextSess)
+		c.sessions = append(c.sessions, best)
+		c.cnt.sessionsOpened.Add(1)
+		c.goBackground(best.open)
+	}
+	best.load++
+	return best, nil
+}
+
+func (c *Client) release(s *session) {
+	c.mu.Lock()
+	s.load--
+	c.mu.Unlock()
+}
+
+// forgetSession stops choosing s; its callers already hold it.
+func (c *Client) forgetSession(s *session) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, v := range c.sessions {
+		if v == s {
+			c.sessions = append(c.sessions[:i:i], c.sessions[i+1:]...)
+			return
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/masterzen/winrm"
+
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+)
+
+// oneShotClient is the masterzen client every one-shot call shares, so that
+// its HTTP connections (and NTLM handshakes) are reused across calls, as a
+// client pooled per host by other providers would.
+func (c *Client) oneShotClient() (*winrm.Client, *transport, error) {
+	c.oneShotOnce.Do(func() {
+		c.oneShotWC, c.oneShotTr, c.oneShotErr = newWinRMClient(c.cfg, &c.cnt, c.log)
+	})
+	return c.oneShotWC, c.oneShotTr, c.oneShotErr
+}
+
+type oneShotResult struct {
+	resp      protocol.Response
+	delivered bool
+	err       error
+}
+
+// viaOneShot runs one request in its own shell and powershell.exe: the
+// fallback when long-lived sessions misbehave, and the baseline the
+// benchmarks compare sessions against. The exchange runs in the background
+// so that the caller returns as soon as its context ends, while cleanup
+// (signal and delete) still happens.
+func (c *Client) viaOneShot(ctx context.Context, op string, raw json.RawMessage) (protocol.Response, bool, error) {
+	wc, tr, err := c.oneShotClient()
+	if err != nil {
+		return protocol.Response{}, false, err
+	}
+	id, line, err := c.newRequest(op, raw)
+	if err != nil {
+		return protocol.Response{}, false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.timeout())
+	defer cancel()
+	out := make(chan oneShotResult, 1)
+	var written atomic.Bool
+	c.goBackground(func() { c.runOneShot(ctx, wc, tr, id, line, &written, out) })
+	select {
+	case r := <-out:
+		return r.resp, r.delivered, r.err
+	case <-ctx.Done():
+		return protocol.Response{}, written.Load(), cancelled(ctx, fmt.Sprintf("waiting for request %d", id))
+	}
+}
+
+func (c *Client) runOneShot(ctx context.Context, wc *winrm.Client, tr *transport, id uint64, line []byte,
+	written *atomic.Bool, out chan<- oneShotResult) {
+	shell, _, err := openShell(c.cfg, wc, tr)
+	if err != nil {
+		out <- oneShotResult{err: err}
+		return
+	}
+	defer func() { _ = shell.Close() }()
+
+	// The command gets a context of its own, cancelled only from here, so
+	// that masterzen's output loop and this function never both call
+	// Command.Close (a double close of its channel panics).
+	cmdCtx, cmdCancel := context.WithCancel(context.Background())
+	defer cmdCancel()
+	cmd, err := shell.ExecuteWithContext(cmdCtx, c.cfg.Scripts.CommandLine)
+	if err != nil {
+		out <- oneShotResult{err: prefixError("could not start the agent", tr.describe(err))}
+		return
+	}
+	c.cnt.powerShellStarts.Add(1)
+	stop := context.AfterFunc(ctx, cmdCancel)
+	defer stop()
+
+	cmdDone := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(cmdDone)
+	}()
+	stderr := newTailBuffer(8 << 10)
+	stderrDone := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(stderr, cmd.Stderr)
+		close(stderrDone)
+	}()
+
+	input := append(withNewline(c.cfg.Scripts.AgentLine), line...)
+	written.Store(true)
+	if _, err := cmd.Stdin.Write(input); err != nil {
+		out <- oneShotResult{delivered: true, err: prefixError("sending to the agent failed", tr.describe(err))}
+	} else {
+		_ = cmd.Stdin.Close() // End: the agent exits after answering
+		resp, err := c.readOne(cmd, id, cmdDone, stderr, stderrDone, tr)
+		out <- oneShotResult{resp: resp, delivered: true, err: err}
+	}
+	_, _ = io.Copy(io.Discard, cmd.Stdout)
+
+	if !waitClosed(cmdDone, c.cfg.timeout()) {
+		cmdCancel() // masterzen's loop signals terminate itself
+		waitClosed(cmdDone, 2*c.cfg.httpTimeout())
+		return
+	}
+	if ctx.Err() == nil {
+		_ = cmd.Close() // signal terminate, as WinRS expects before the shell goes
+	}
+}
+
+// readOne reads stdout until the response to id, skipping the hello and
+// noise lines.
+func (c *Client) readOne(cmd *winrm.Command, id uint64, cmdDone chan struct{}, stderr *tailBuffer, stderrDone chan struct{}, tr *transport) (protocol.Response, error) {
+	lr := protocol.NewLineReader(cmd.Stdout)
+	for {
+		line, err := lr.Next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return protocol.Response{}, prefixError("lost the agent", tr.describe(err))
+			}
+			waitClosed(stderrDone, 5*time.Second)
+			msg := fmt.Sprintf("the agent process exited without answering (exit code %d)", exitCode(cmd, cmdDone))
+			if tail := cleanStderr(stderr.String()); tail != "" {
+				msg += ": " + c.red.redact(tail)
+			}
+			return protocol.Response{}, newKindError(protocol.Unavailable, nil, "%s", msg)
+		}
+		resp, framed, err := protocol.DecodeResponse(line)
+		switch {
+		case !framed:
+			continue
+		case err != nil:
+			return protocol.Response{}, newKindError(protocol.Internal, err, "the agent sent a broken frame: %v", err)
+		case resp.ID == id:
+			return resp, nil
+		case resp.ID == 0 && !resp.OK:
+			return protocol.Response{}, newKindError(protocol.Unavailable, nil, "the agent refused the request: %s", c.red.redact(resp.Error.Message))
+		}
+	}
+}
+
+// exitCode waits briefly for masterzen to record the exit code, which it
+// does just after closing the output pipes; -1 when it has not.
+func exitCode(cmd *winrm.Command, cmdDone chan struct{}) int {
+	if !waitClosed(cmdDone, 5*time.Second) {
+		return -1 // reading it now would race with masterzen's loop
+	}
+	return cmd.ExitCode()
+}
