@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/masterzen/winrm"
 
@@ -193,5 +194,26 @@ func TestShellIDFromEitherPlace(t *testing.T) {
 	}
 	if got := shellIDFromBody(onlyRsp); got != "ABC-123" {
 		t.Errorf("shellIDFromBody = %q, want ABC-123", got)
+	}
+}
+
+func TestReceiveTimeoutsDoNotPollInATightLoop(t *testing.T) {
+	tr := newTestTransport(AuthNTLM)
+	timedOut := readFault(t, "timed_out.xml")
+	for i := 1; i < maxFastTimeouts; i++ {
+		if err := tr.guardPolling(timedOut, time.Millisecond); err != nil {
+			t.Fatalf("poll %d: %v", i, err)
+		}
+	}
+	// A timeout that took its full time resets the count.
+	if err := tr.guardPolling(timedOut, tr.cfg.operationTimeout()); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 0; i < maxFastTimeouts && err == nil; i++ {
+		err = tr.guardPolling(timedOut, time.Millisecond)
+	}
+	if !strings.Contains(fmt.Sprint(err), "tight loop") {
+		t.Fatalf("after %d instant timeouts: %v, want the loop stopped", maxFastTimeouts, err)
 	}
 }

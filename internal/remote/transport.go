@@ -73,7 +73,15 @@ type transport struct {
 	// lastErr is the most recent failure, because masterzen's stdin writer
 	// drops the cause and reports only io.ErrShortWrite.
 	lastErr atomic.Pointer[error]
+	// fastTimeouts counts Receive timeout faults in a row that came back
+	// far sooner than the operation timeout asked for.
+	fastTimeouts atomic.Int32
 }
+
+// maxFastTimeouts bounds masterzen's Receive loop, which polls again at once
+// after every timeout fault: a server that answers each Receive with an
+// immediate timeout would otherwise be polled thousands of times a second.
+const maxFastTimeouts = 20
 
 func newTransport(cfg Config, cnt *counters, log *logSink) *transport {
 	t := &transport{cfg: cfg, cnt: cnt, log: log}
@@ -139,6 +147,9 @@ func (t *transport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, error)
 		t.cnt.roundTrips.Add(1)
 	}
 	body, err = t.check(action, body, err)
+	if err == nil && action == "Receive" {
+		err = t.guardPolling(body, time.Since(start))
+	}
 	if err != nil {
 		t.lastErr.Store(&err)
 	}
@@ -165,6 +176,20 @@ func (t *transport) check(action, body string, err error) (string, error) {
 		return "", f.asError(action)
 	}
 	return body, nil
+}
+
+func (t *transport) guardPolling(body string, took time.Duration) error {
+	f := parseFault(body)
+	if f == nil || !f.isOperationTimeout() || took >= t.cfg.operationTimeout()/4 {
+		t.fastTimeouts.Store(0)
+		return nil
+	}
+	if t.fastTimeouts.Add(1) < maxFastTimeouts {
+		return nil
+	}
+	return newKindError(protocol.Unavailable, nil,
+		"Receive: the server ended %d polls in a row at once with a timeout fault (asked to wait %s); giving up rather than polling in a tight loop",
+		maxFastTimeouts, t.cfg.operationTimeout())
 }
 
 // describe returns the most informative error for a failure that came
