@@ -104,3 +104,29 @@ func Widens(before, after Exposure) bool {
 	}
 	return after.rank() > before.rank()
 }
+
+// MarshalText writes the level's name, so levels read naturally in JSON
+// reports.
+func (p Privilege) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads a level's name.
+func (p *Privilege) UnmarshalText(b []byte) error {
+	v, err := ParsePrivilege(string(b))
+	if err == nil {
+		*p = v
+	}
+	return err
+}
+
+// MarshalText writes the level's name, so levels read naturally in JSON
+// reports.
+func (e Exposure) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText reads a level's name.
+func (e *Exposure) UnmarshalText(b []byte) error {
+	v, err := ParseExposure(string(b))
+	if err == nil {
+		*e = v
+	}
+	return err
+}

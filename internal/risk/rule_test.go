@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -187,5 +188,23 @@ func TestExposureComparisons(t *testing.T) {
 	}
 	if _, err := ParseExposure("severe"); err == nil {
 		t.Error("ParseExposure accepted an unknown level")
+	}
+}
+
+func TestLevelsInJSON(t *testing.T) {
+	type report struct {
+		Privilege Privilege `json:"privilege"`
+		Exposure  Exposure  `json:"exposure"`
+	}
+	b, err := json.Marshal(report{PrivilegeFull, ExposureEgressLow})
+	if err != nil || string(b) != `{"privilege":"full","exposure":"egress-low"}` {
+		t.Fatalf("json = %s, %v", b, err)
+	}
+	var back report
+	if err := json.Unmarshal(b, &back); err != nil || back != (report{PrivilegeFull, ExposureEgressLow}) {
+		t.Errorf("round trip = %+v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"privilege":"root"}`), &back); err == nil {
+		t.Error("an unknown level was accepted")
 	}
 }
