@@ -114,25 +114,14 @@ func cancelled(ctx context.Context, what string) error {
 
 func (c *Client) viaSession(ctx context.Context, op string, raw json.RawMessage) (protocol.Response, bool, error) {
 	var none protocol.Response
-	s, err := c.pick()
+	timeout := c.cfg.timeout()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	s, err := c.readySession(ctx, timer.C)
 	if err != nil {
 		return none, false, err
 	}
 	defer c.release(s)
-
-	timeout := c.cfg.timeout()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case <-s.ready:
-	case <-ctx.Done():
-		return none, false, cancelled(ctx, "waiting for an agent session")
-	case <-timer.C:
-		return none, false, newKindError(protocol.Unavailable, nil, "no agent session became ready within %s", timeout)
-	}
-	if s.openErr != nil {
-		return none, false, s.openErr
-	}
 	id, line, err := c.newRequest(op, raw)
 	if err != nil {
 		return none, false, err
@@ -163,6 +152,55 @@ func (c *Client) viaSession(ctx context.Context, op string, raw json.RawMessage)
 	}
 }
 
+// readySession picks a session and waits until its agent is ready. When
+// opening a further session hit a WinRM quota while others still run, the
+// call moves to one of those: the host allows no more, and the request was
+// never sent, so nothing is lost. The caller releases the session.
+func (c *Client) readySession(ctx context.Context, expired <-chan time.Time) (*session, error) {
+	for {
+		s, err := c.pick()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case <-s.ready:
+		case <-ctx.Done():
+			c.release(s)
+			return nil, cancelled(ctx, "waiting for an agent session")
+		case <-expired:
+			c.release(s)
+			return nil, newKindError(protocol.Unavailable, nil, "no agent session became ready within %s", c.cfg.timeout())
+		}
+		if s.openErr == nil {
+			return s, nil
+		}
+		c.release(s)
+		if !errors.Is(s.openErr, errQuotaExceeded) || !c.capSessions() {
+			return nil, s.openErr
+		}
+	}
+}
+
+// capSessions lowers the session limit to the sessions still alive after a
+// quota fault, and reports whether any remain to take calls.
+func (c *Client) capSessions() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.sessions) == 0 {
+		return false
+	}
+	c.sessionCap = len(c.sessions)
+	c.log.debug("session limit lowered after a WinRM quota fault", map[string]any{"sessions": c.sessionCap})
+	return true
+}
+
+func (c *Client) sessionLimit() int {
+	if c.sessionCap > 0 && c.sessionCap < c.cfg.maxSessions() {
+		return c.sessionCap
+	}
+	return c.cfg.maxSessions()
+}
+
 // pick chooses the session for a call: an idle one if there is one, else a
 // new one while fewer than MaxSessions exist, else the least loaded.
 func (c *Client) pick() (*session, error) {
@@ -177,7 +215,7 @@ func (c *Client) pick() (*session, error) {
 			best = s
 		}
 	}
-	if (best == nil || best.load > 0) && len(c.sessions) < c.cfg.maxSessions() {
+	if (best == nil || best.load > 0) && len(c.sessions) < c.sessionLimit() {
 		c.nextSess++
 		best = newSession(c, c.nextSess)
 		c.sessions = append(c.sessions, best)

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -18,7 +19,14 @@ const (
 	codeUnknownShellOrID = "2150858843" // shell or command id does not exist
 	codeMaxShells        = "2150859173" // MaxShellsPerUser exceeded
 	codeMaxOperations    = "2150859174" // MaxConcurrentOperationsPerUser exceeded
+	// ERROR_NOT_ENOUGH_QUOTA as an HRESULT: CreateProcess in a shell whose
+	// job object already holds MaxProcessesPerShell processes.
+	codeProcessQuota = "2147944216"
 )
+
+// errQuotaExceeded marks faults that say a WinRM quota is full, so the
+// client can stop opening sessions the host will not allow.
+var errQuotaExceeded = errors.New("WinRM quota exceeded")
 
 // fault is a SOAP 1.2 fault as WinRM sends it, matched by namespace URI,
 // never by prefix: clients and servers choose prefixes freely.
@@ -112,6 +120,8 @@ func (f *fault) quota() string {
 		return "MaxShellsPerUser"
 	case codeMaxOperations:
 		return "MaxConcurrentOperationsPerUser"
+	case codeProcessQuota:
+		return "MaxProcessesPerShell"
 	}
 	lower := strings.ToLower(f.text())
 	switch {
@@ -141,7 +151,7 @@ func (f *fault) asError(action string) *kindError {
 		code = " (WSManFault " + f.WSMan + ")"
 	}
 	if q := f.quota(); q != "" {
-		return newKindError(protocol.Unavailable, nil,
+		return newKindError(protocol.Unavailable, errQuotaExceeded,
 			"WinRM quota %s exceeded on %s%s: %s; close idle shells (other tools or stale sessions) or raise the quota with winrm set winrm/config/winrs",
 			q, action, code, f.text())
 	}

@@ -162,6 +162,9 @@ type Client struct {
 	mu       sync.Mutex
 	sessions []*session
 	closed   bool
+	// sessionCap, when set, is how many sessions the host allowed before
+	// a quota fault; it lowers MaxSessions for the client's lifetime.
+	sessionCap int
 
 	oneShotOnce sync.Once
 	oneShotWC   *winrm.Client

@@ -356,12 +356,13 @@ func (s *session) fail(cause error, graceful bool) {
 	shell := s.shell
 	s.mu.Unlock()
 
+	// Unlisted first, so a caller woken below never picks it again.
+	s.c.forgetSession(s)
 	close(s.done)
 	s.readyOnce.Do(func() {
 		s.openErr = cause
 		close(s.ready)
 	})
-	s.c.forgetSession(s)
 	if !graceful {
 		var ke *kindError
 		msg := cause.Error()
