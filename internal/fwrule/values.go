@@ -1,7 +1,8 @@
-// Package firewall holds the Windows Defender Firewall rule operations and
-// the value rules behind them.
+// Package fwrule holds the value rules of Windows Defender Firewall rules,
+// with no I/O, so that both the provider and the pure risk package can use
+// them. The host operations live in internal/firewall.
 //
-// The files values*.go and validate.go are pure: they parse what a user
+// They parse what a user
 // writes and what the host returns (New-NetFirewallRule arguments, the
 // Get-NetFirewall*Filter read-back) into one canonical form, so that the
 // provider can compare the two without perpetual diffs, and they reproduce
@@ -14,7 +15,7 @@
 //   - IPv4 subnets read as Windows returns them: network/dotted-mask, and a
 //     /32 as the bare address;
 //   - names of keywords and enum values use Windows' own spelling.
-package firewall
+package fwrule
 
 import (
 	"fmt"

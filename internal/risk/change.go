@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/iisguard/terraform-provider-iis/internal/firewall"
+	"github.com/iisguard/terraform-provider-iis/internal/fwrule"
 )
 
 // RuleChange describes what changed between two versions of a rule, one
@@ -26,10 +26,10 @@ func RuleChange(before, after Rule) []string {
 	scalar("direction", b.direction, a.direction)
 	scalar("protocol", b.protocol, a.protocol)
 	if line := listChange("local ports", b.localPorts, a.localPorts); line != "" {
-		out = append(out, line+portCountChange(firewall.Local, b, a, b.localPorts, a.localPorts))
+		out = append(out, line+portCountChange(fwrule.Local, b, a, b.localPorts, a.localPorts))
 	}
 	if line := listChange("remote ports", b.remotePorts, a.remotePorts); line != "" {
-		out = append(out, line+portCountChange(firewall.Remote, b, a, b.remotePorts, a.remotePorts))
+		out = append(out, line+portCountChange(fwrule.Remote, b, a, b.remotePorts, a.remotePorts))
 	}
 	for _, l := range []struct {
 		label string
@@ -70,12 +70,12 @@ func listChange(label string, before, after []string) string {
 
 // portCountChange adds the number of ports on each side when both versions
 // carry ports, because "added 1024-65535" hides how much that is.
-func portCountChange(side firewall.Side, b, a ruleView, before, after []string) string {
-	if !firewall.IsPortProtocol(b.protocol) || !firewall.IsPortProtocol(a.protocol) {
+func portCountChange(side fwrule.Side, b, a ruleView, before, after []string) string {
+	if !fwrule.IsPortProtocol(b.protocol) || !fwrule.IsPortProtocol(a.protocol) {
 		return ""
 	}
-	x, err1 := firewall.PortCount(side, before)
-	y, err2 := firewall.PortCount(side, after)
+	x, err1 := fwrule.PortCount(side, before)
+	y, err2 := fwrule.PortCount(side, after)
 	if err1 != nil || err2 != nil || x == y {
 		return ""
 	}

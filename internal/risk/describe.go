@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/iisguard/terraform-provider-iis/internal/firewall"
+	"github.com/iisguard/terraform-provider-iis/internal/fwrule"
 )
 
 // ruleView is a Rule in canonical form, with notes on values that could
@@ -44,40 +44,40 @@ func readRule(r Rule, worstCase bool) ruleView {
 			return in
 		}
 		v.notes = append(v.notes, fmt.Sprintf("unreadable %s %q taken as Any", label, strings.Join(in, ",")))
-		return []string{firewall.Any}
+		return []string{fwrule.Any}
 	}
-	side := func(s firewall.Side, parse func(firewall.Side, []string) ([]string, error)) func([]string) ([]string, error) {
+	side := func(s fwrule.Side, parse func(fwrule.Side, []string) ([]string, error)) func([]string) ([]string, error) {
 		return func(in []string) ([]string, error) { return parse(s, in) }
 	}
-	v.direction = one("direction", r.Direction, firewall.Inbound, firewall.ParseDirection)
-	v.action = one("action", r.Action, firewall.Allow, firewall.ParseAction)
-	v.protocol = one("protocol", r.Protocol, firewall.Any, firewall.ParseProtocol)
-	v.edge = one("edge traversal", r.EdgeTraversal, firewall.Allow, firewall.ParseEdgeTraversal)
-	v.localPorts = list("local ports", r.LocalPorts, side(firewall.Local, firewall.ParsePorts))
-	v.remotePorts = list("remote ports", r.RemotePorts, side(firewall.Remote, firewall.ParsePorts))
-	v.localAddrs = list("local addresses", r.LocalAddresses, side(firewall.Local, firewall.ParseAddresses))
-	v.remoteAddrs = list("remote addresses", r.RemoteAddresses, side(firewall.Remote, firewall.ParseAddresses))
-	v.profiles = list("profiles", r.Profiles, firewall.ParseProfiles)
-	v.icmp = list("ICMP types", r.IcmpTypes, firewall.ParseIcmpTypes)
+	v.direction = one("direction", r.Direction, fwrule.Inbound, fwrule.ParseDirection)
+	v.action = one("action", r.Action, fwrule.Allow, fwrule.ParseAction)
+	v.protocol = one("protocol", r.Protocol, fwrule.Any, fwrule.ParseProtocol)
+	v.edge = one("edge traversal", r.EdgeTraversal, fwrule.Allow, fwrule.ParseEdgeTraversal)
+	v.localPorts = list("local ports", r.LocalPorts, side(fwrule.Local, fwrule.ParsePorts))
+	v.remotePorts = list("remote ports", r.RemotePorts, side(fwrule.Remote, fwrule.ParsePorts))
+	v.localAddrs = list("local addresses", r.LocalAddresses, side(fwrule.Local, fwrule.ParseAddresses))
+	v.remoteAddrs = list("remote addresses", r.RemoteAddresses, side(fwrule.Remote, fwrule.ParseAddresses))
+	v.profiles = list("profiles", r.Profiles, fwrule.ParseProfiles)
+	v.icmp = list("ICMP types", r.IcmpTypes, fwrule.ParseIcmpTypes)
 	return v
 }
 
 func orAny(s string) string {
-	if t := strings.TrimSpace(s); t != "" && !strings.EqualFold(t, firewall.Any) {
+	if t := strings.TrimSpace(s); t != "" && !strings.EqualFold(t, fwrule.Any) {
 		return t
 	}
-	return firewall.Any
+	return fwrule.Any
 }
 
 // summary names the rule's traffic in one phrase:
 // "inbound TCP 443 from 10.1.2.0/255.255.255.0 on Domain".
 func (v ruleView) summary() string {
 	dir, from := "inbound", "from"
-	if v.direction == firewall.Outbound {
+	if v.direction == fwrule.Outbound {
 		dir, from = "outbound", "to"
 	}
 	s := fmt.Sprintf("%s %s %s %s on %s", dir, v.traffic(), from, shortList(v.remoteAddrs), v.profileText())
-	if v.program != firewall.Any || v.service != firewall.Any {
+	if v.program != fwrule.Any || v.service != fwrule.Any {
 		s += " for " + v.target()
 	}
 	return s
@@ -87,18 +87,18 @@ func (v ruleView) summary() string {
 // "UDP any port", "ICMPv4 types 8", "any protocol", "protocol 47".
 func (v ruleView) traffic() string {
 	switch {
-	case v.protocol == firewall.Any:
+	case v.protocol == fwrule.Any:
 		return "any protocol"
-	case firewall.IsPortProtocol(v.protocol):
+	case fwrule.IsPortProtocol(v.protocol):
 		ports := v.localPorts
-		if v.direction == firewall.Outbound {
+		if v.direction == fwrule.Outbound {
 			ports = v.remotePorts
 		}
 		if isAnyList(ports) {
 			return v.protocol + " any port"
 		}
 		return v.protocol + " " + shortList(ports)
-	case firewall.IsICMPProtocol(v.protocol):
+	case fwrule.IsICMPProtocol(v.protocol):
 		if isAnyList(v.icmp) {
 			return v.protocol
 		}
@@ -108,7 +108,7 @@ func (v ruleView) traffic() string {
 }
 
 func (v ruleView) profileText() string {
-	if firewall.ProfilesCoverAll(v.profiles) {
+	if fwrule.ProfilesCoverAll(v.profiles) {
 		return "all profiles"
 	}
 	return strings.Join(v.profiles, ", ")
@@ -116,10 +116,10 @@ func (v ruleView) profileText() string {
 
 func (v ruleView) target() string {
 	var parts []string
-	if v.program != firewall.Any {
+	if v.program != fwrule.Any {
 		parts = append(parts, "program "+v.program)
 	}
-	if v.service != firewall.Any {
+	if v.service != fwrule.Any {
 		parts = append(parts, "service "+v.service)
 	}
 	return strings.Join(parts, " and ")
@@ -127,9 +127,9 @@ func (v ruleView) target() string {
 
 func (v ruleView) targetKind() string {
 	switch {
-	case v.program != firewall.Any && v.service != firewall.Any:
+	case v.program != fwrule.Any && v.service != fwrule.Any:
 		return "program and service"
-	case v.service != firewall.Any:
+	case v.service != fwrule.Any:
 		return "service"
 	}
 	return "program"
@@ -139,11 +139,11 @@ func (v ruleView) targetKind() string {
 // "every protocol", or the protocol itself for port-less protocols.
 func (v ruleView) portsPhrase(count int, all bool) string {
 	switch {
-	case v.protocol == firewall.Any:
+	case v.protocol == fwrule.Any:
 		return "every protocol and port"
 	case all:
 		return "every " + v.protocol + " port"
-	case !firewall.IsPortProtocol(v.protocol):
+	case !fwrule.IsPortProtocol(v.protocol):
 		return v.traffic()
 	case count == 1:
 		return "1 port"
@@ -153,9 +153,9 @@ func (v ruleView) portsPhrase(count int, all bool) string {
 
 // reachPhrase says who can connect (or, outbound, what can be reached):
 // "from the internet", "from 256 addresses", "from the local subnet".
-func reachPhrase(b firewall.AddressBreadth, from string) string {
+func reachPhrase(b fwrule.AddressBreadth, from string) string {
 	switch {
-	case b.Scope == firewall.ScopeAny:
+	case b.Scope == fwrule.ScopeAny:
 		if from == "" {
 			return "any destination, including the internet"
 		}
@@ -165,9 +165,9 @@ func reachPhrase(b firewall.AddressBreadth, from string) string {
 	}
 	kind := ""
 	switch b.Scope {
-	case firewall.ScopePrivate:
+	case fwrule.ScopePrivate:
 		kind = "private "
-	case firewall.ScopePublic:
+	case fwrule.ScopePublic:
 		kind = "public "
 	}
 	return from + countText(b.Addresses, kind+"address")
@@ -222,4 +222,4 @@ func shortList(list []string) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(list[:show], ", "), len(list)-show)
 }
 
-func isAnyList(list []string) bool { return len(list) == 1 && list[0] == firewall.Any }
+func isAnyList(list []string) bool { return len(list) == 1 && list[0] == fwrule.Any }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/iisguard/terraform-provider-iis/internal/firewall"
+	"github.com/iisguard/terraform-provider-iis/internal/fwrule"
 )
 
 // Rule is a firewall rule as strings, in the canonical form package
@@ -43,13 +43,13 @@ func ClassifyRule(r Rule) (Exposure, string) {
 	switch {
 	case !r.Enabled:
 		return ExposureNone, "disabled: opens nothing until enabled (" + v.summary() + ")" + v.noteText()
-	case v.action == firewall.Block:
+	case v.action == fwrule.Block:
 		return ExposureNone, "block rule: opens nothing and overrides allow rules for " + v.summary() + v.noteText()
-	case v.action != firewall.Allow:
+	case v.action != fwrule.Allow:
 		return ExposureNone, "action " + v.action + ": allows nothing (" + v.summary() + ")" + v.noteText()
 	case r.EnforcementStatus != "" && !strings.EqualFold(r.EnforcementStatus, "Full"):
 		return ExposureNone, fmt.Sprintf("not enforced (EnforcementStatus %s): %s", r.EnforcementStatus, v.summary()) + v.noteText()
-	case v.direction == firewall.Outbound:
+	case v.direction == fwrule.Outbound:
 		return v.egress()
 	}
 	return v.inbound()
@@ -57,7 +57,7 @@ func ClassifyRule(r Rule) (Exposure, string) {
 
 func (v ruleView) egress() (Exposure, string) {
 	b := v.remoteBreadth()
-	if b.Scope <= firewall.ScopePrivate {
+	if b.Scope <= fwrule.ScopePrivate {
 		return ExposureEgressLow, fmt.Sprintf("%s: the host can reach only %s", v.summary(), reachPhrase(b, "")) + v.noteText()
 	}
 	return ExposureEgress, fmt.Sprintf("%s: the host can reach %s", v.summary(), reachPhrase(b, "")) + v.noteText()
@@ -65,18 +65,18 @@ func (v ruleView) egress() (Exposure, string) {
 
 func (v ruleView) inbound() (Exposure, string) {
 	b := v.remoteBreadth()
-	public := firewall.ProfilesIncludePublic(v.profiles)
+	public := fwrule.ProfilesIncludePublic(v.profiles)
 	ports, allPorts := v.openPorts()
-	scoped := v.program != firewall.Any || v.service != firewall.Any
+	scoped := v.program != fwrule.Any || v.service != fwrule.Any
 	var why []string
 
 	level := ExposureLow
 	switch b.Scope {
-	case firewall.ScopePrivate:
+	case fwrule.ScopePrivate:
 		level = ExposureMedium
-	case firewall.ScopePublic:
+	case fwrule.ScopePublic:
 		level = ExposureHigh
-	case firewall.ScopeAny:
+	case fwrule.ScopeAny:
 		level = ExposureHigh
 		if scoped && !allPorts && ports <= wideRange && !public {
 			level = ExposureMedium
@@ -92,17 +92,17 @@ func (v ruleView) inbound() (Exposure, string) {
 	}
 	if allPorts {
 		level = maxExposure(level, ExposureHigh)
-		if b.Scope == firewall.ScopeAny {
+		if b.Scope == fwrule.ScopeAny {
 			level = ExposureCritical
 		}
 	}
-	if b.Scope == firewall.ScopeAny && public {
+	if b.Scope == fwrule.ScopeAny && public {
 		level = ExposureCritical
-		if !firewall.ProfilesCoverAll(v.profiles) {
+		if !fwrule.ProfilesCoverAll(v.profiles) {
 			why = append(why, "including Public networks")
 		}
 	}
-	if v.edge != firewall.Block {
+	if v.edge != fwrule.Block {
 		level = ExposureCritical
 		why = append(why, "edge traversal "+v.edge+" admits unsolicited traffic through NAT and Teredo")
 	}
@@ -128,25 +128,25 @@ func maxExposure(a, b Exposure) Exposure {
 // Other protocols (ICMP, GRE) have no ports and count 0.
 func (v ruleView) openPorts() (count int, allPorts bool) {
 	switch {
-	case v.protocol == firewall.Any:
+	case v.protocol == fwrule.Any:
 		return 65535, true
-	case !firewall.IsPortProtocol(v.protocol):
+	case !fwrule.IsPortProtocol(v.protocol):
 		return 0, false
-	case len(v.localPorts) == 1 && v.localPorts[0] == firewall.Any:
+	case len(v.localPorts) == 1 && v.localPorts[0] == fwrule.Any:
 		return 65535, true
 	}
-	n, err := firewall.PortCount(firewall.Local, v.localPorts)
+	n, err := fwrule.PortCount(fwrule.Local, v.localPorts)
 	if err != nil {
 		return 65535, true
 	}
 	return n, false
 }
 
-func (v ruleView) remoteBreadth() firewall.AddressBreadth {
-	b, err := firewall.Breadth(v.remoteAddrs)
+func (v ruleView) remoteBreadth() fwrule.AddressBreadth {
+	b, err := fwrule.Breadth(v.remoteAddrs)
 	if err != nil {
 		// readRule has already replaced unreadable addresses with Any.
-		b, _ = firewall.Breadth(nil)
+		b, _ = fwrule.Breadth(nil)
 	}
 	return b
 }
