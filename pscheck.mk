@@ -1,0 +1,22 @@
+# pscheck: every internal/**/*.ps1 must parse as PowerShell (tree-sitter
+# grammar, run under Node from tools/pscheck) and use only Windows
+# PowerShell 5.1 syntax (no ?? ?. ternary, && / || chains, -Parallel).
+# The tool's self-test runs first, so a grammar that stopped catching broken
+# or PowerShell 7 only scripts fails the build instead of passing everything.
+# Included by the main makefile; `make test` depends on `pscheck`.
+
+PSCHECK_DIR ?= tools/pscheck
+PSCHECK_DEPS := $(PSCHECK_DIR)/node_modules/.package-lock.json
+
+# npm ci writes node_modules/.package-lock.json; it is the install stamp.
+# --ignore-scripts: only the grammar's wasm is used, never its native addon.
+$(PSCHECK_DEPS): $(PSCHECK_DIR)/package.json $(PSCHECK_DIR)/package-lock.json
+	cd $(PSCHECK_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+.PHONY: pscheck pscheck-selftest
+pscheck-selftest: $(PSCHECK_DEPS)
+	cd $(PSCHECK_DIR) && node --test selftest.mjs
+
+pscheck: pscheck-selftest
+	node $(PSCHECK_DIR)/pscheck.mjs internal

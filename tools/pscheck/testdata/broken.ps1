@@ -1,0 +1,5 @@
+function Broken {
+    param($x)
+    if ($x -eq 1 {
+        'unbalanced'
+    }

@@ -1,0 +1,1 @@
+$a = 'smart “quotes”'

@@ -1,0 +1,2 @@
+$a = Get-Item .
+$b = $a?.Name
