@@ -26,6 +26,7 @@ var files embed.FS
 var agentParts = []string{
 	"agent.ps1",
 	"host.ps1",
+	"firewall.ps1",
 	"main.ps1",
 }
 
