@@ -158,7 +158,7 @@ func (v *validation) list(attr string, field *[]string, parse func([]string) ([]
 // "All".
 func (v *validation) texts(spec RuleSpec) {
 	switch {
-	case spec.Name == "":
+	case strings.TrimSpace(spec.Name) == "":
 		v.add(AttrName, `The rule ID must not be empty: Windows would make up a random GUID, and the rule could not be found again. `+
 			`Give a stable name of 1 to 10000 characters, unique in the policy store.`)
 	case len([]rune(spec.Name)) > maxTextLen:
