@@ -237,9 +237,14 @@ func (t *transport) classify(action string, err error) error {
 		if t.cfg.auth() == AuthCertificate {
 			user = "(client certificate)"
 		}
+		hint := ""
+		if !t.cfg.HTTPS {
+			// WinRM also answers 401 to plaintext requests it refuses.
+			hint = ", and that it allows unencrypted traffic over plain HTTP (AllowUnencrypted), or use https"
+		}
 		return newKindError(protocol.AccessDenied, err,
-			"authentication failed for user %q with %s auth (HTTP 401): check the username and password, that the WinRM service accepts %s, and, over plain HTTP, that it allows unencrypted traffic",
-			user, t.cfg.auth(), t.cfg.auth())
+			"authentication failed for user %q with %s auth (HTTP 401): check the username and password, that the WinRM service accepts %s%s",
+			user, t.cfg.auth(), t.cfg.auth(), hint)
 	case status != 0:
 		return newKindError(protocol.Unavailable, err, "%s: WinRM answered HTTP %d", action, status)
 	}
