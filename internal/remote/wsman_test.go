@@ -175,7 +175,7 @@ func TestRoundTripsMatchServer(t *testing.T) {
 	srv := startSim(t, winsim.Options{AllowUnencrypted: true})
 	pool, c := newClient(t, configFor(srv, remote.AuthNTLM))
 	_ = c.Call(callCtx(t), hostapi.OpHostInfo, nil, nil) // fails: no agent on this host
-	if err := pool.Close(); err != nil {                  // waits for the shell's deletion
+	if err := pool.Close(); err != nil {                 // waits for the shell's deletion
 		t.Fatal(err)
 	}
 	if got, want := c.Stats().RoundTrips, srv.Stats().Requests; got != want || got == 0 {
