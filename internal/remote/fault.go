@@ -22,6 +22,10 @@ const (
 	// ERROR_NOT_ENOUGH_QUOTA as an HRESULT: CreateProcess in a shell whose
 	// job object already holds MaxProcessesPerShell processes.
 	codeProcessQuota = "2147944216"
+	// RPC_S_SERVER_UNAVAILABLE and RPC_S_CALL_FAILED as HRESULTs: the
+	// service's host process died or restarted under the request.
+	codeRPCUnavailable = "2147944122"
+	codeRPCCallFailed  = "2147944126"
 )
 
 // errQuotaExceeded marks faults that say a WinRM quota is full, so the
@@ -158,6 +162,9 @@ func (f *fault) asError(action string) *kindError {
 	if f.WSMan == codeUnknownShellOrID || f.Subcode == "InvalidSelectors" {
 		return newKindError(protocol.Unavailable, nil,
 			"%s: the shell or command is gone on the host%s: %s", action, code, f.text())
+	}
+	if f.WSMan == codeRPCUnavailable || f.WSMan == codeRPCCallFailed {
+		return newKindError(protocol.Unavailable, nil, "%s failed on the host, which may be restarting its WinRM plugin%s: %s", action, code, f.text())
 	}
 	if f.Subcode == "AccessDenied" || f.WSMan == "5" || f.WSMan == "2147942405" {
 		return newKindError(protocol.AccessDenied, nil, "%s refused%s: %s", action, code, f.text())
