@@ -133,7 +133,9 @@ func (s *Server) create(q *request) ([]byte, error) {
 		if len(sh.env) > 0 {
 			w.start("rsp:Environment")
 			for _, v := range sh.env {
-				w.elem("rsp:Variable", v.value, "Name", v.name)
+				// Windows drops backslashes from the names it echoes (the
+				// process environment keeps them; test_winrs_environment.yml).
+				w.elem("rsp:Variable", v.value, "Name", strings.ReplaceAll(v.name, `\`, ""))
 			}
 			w.end("rsp:Environment")
 		}
