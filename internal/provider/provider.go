@@ -174,9 +174,12 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newHostDataSource,
+		newFirewallRulesDataSource,
 	}
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		newFirewallRuleResource,
+	}
 }
