@@ -130,13 +130,13 @@ func (r *firewallRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 				Computed:            true,
 				Default:             stringdefault.StaticString(fwrule.Any),
 			},
-			"local_ports": listAttr(fwLocalPorts, "Local ports: numbers (`443`), ranges (`5000-5020`) or the keywords `RPC`, `RPCEPMap` (TCP), `IPHTTPSIn`, `IPHTTPSOut` (TCP), `Teredo`, `PlayToDiscovery` (UDP). Needs protocol TCP or UDP."),
-			"remote_ports": listAttr(fwRemotePorts, "Remote ports: numbers, ranges or the keywords `RPC`, `RPC-EPMap`, `IPHTTPS` (all TCP). Needs protocol TCP or UDP."),
+			"local_ports":     listAttr(fwLocalPorts, "Local ports: numbers (`443`), ranges (`5000-5020`) or the keywords `RPC`, `RPCEPMap` (TCP), `IPHTTPSIn`, `IPHTTPSOut` (TCP), `Teredo`, `PlayToDiscovery` (UDP). Needs protocol TCP or UDP."),
+			"remote_ports":    listAttr(fwRemotePorts, "Remote ports: numbers, ranges or the keywords `RPC`, `RPC-EPMap`, `IPHTTPS` (all TCP). Needs protocol TCP or UDP."),
 			"local_addresses": listAttr(fwLocalAddresses, "Local addresses: IPv4/IPv6 addresses, subnets (`10.1.2.0/24` or `10.1.2.0/255.255.255.0`) and ranges (`10.1.2.3-10.1.2.9`)."),
 			"remote_addresses": listAttr(fwRemoteAddresses, "Remote addresses: as `local_addresses`, plus the keywords `LocalSubnet`, `DNS`, `DHCP`, `WINS`, `DefaultGateway`, `Internet`, `Intranet`, `IntranetRemoteAccess`, `PlayToDevice`, `CaptivePortal` (append `4` or `6` for one IP version). "+
 				"`10.1.2.3/8` and Windows' read-back `10.0.0.0/255.0.0.0` are the same value."),
 			"icmp_types": listAttr(fwIcmpTypes, "ICMP types (`8`) and type:code pairs (`3:4`). Needs protocol ICMPv4 or ICMPv6."),
-			"profiles": listAttr(fwProfiles, "Network profiles the rule applies on: `Any`, or any of `Domain`, `Private`, `Public`."),
+			"profiles":   listAttr(fwProfiles, "Network profiles the rule applies on: `Any`, or any of `Domain`, `Private`, `Public`."),
 			"program": schema.StringAttribute{
 				MarkdownDescription: "Full path of the program the rule applies to, or `Any` (default).",
 				Optional:            true,
