@@ -13,9 +13,9 @@ import (
 // Command is one process started by a WinRS Command request.
 type Command struct {
 	ShellID      string
-	Command      string   // rsp:Command text, as sent
-	Args         []string // rsp:Arguments, as sent
-	SkipCmdShell bool     // WINRS_SKIP_CMD_SHELL=TRUE: no cmd.exe in between
+	Command      string    // rsp:Command text, as sent
+	Args         []string  // rsp:Arguments, as sent
+	SkipCmdShell bool      // WINRS_SKIP_CMD_SHELL=TRUE: no cmd.exe in between
 	Stdin        io.Reader // bytes from Send; io.EOF after a Send with End="true"
 	Stdout       io.Writer // each Write is one chunk a Receive can return
 	Stderr       io.Writer
