@@ -203,11 +203,14 @@ func (s *Server) hijack(w http.ResponseWriter, partial []byte) {
 	}
 	defer conn.Close()
 	if partial != nil {
+		// An orderly close after the partial body, so the client reads
+		// what was sent and then hits the early EOF.
 		writePartial(buf.Writer, partial)
 		s.tapBody("response", partial[:len(partial)/2])
+		return
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0) // a reset, not an orderly close
+		_ = tc.SetLinger(0) // a reset, as when the host or a middlebox dies
 	}
 }
 

@@ -73,6 +73,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		Handler:           s,
 		ConnContext:       func(ctx context.Context, _ net.Conn) context.Context { return withConnState(ctx) },
 		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second, // HTTP.sys' idle connection timeout
 		// No HTTP/2: WinRM is HTTP/1.1 and NTLM binds to the connection.
 		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 		ErrorLog:     log.New(logWriter(o.Logf), "winsim: http: ", 0),
