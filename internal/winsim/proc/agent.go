@@ -18,9 +18,9 @@ import (
 // line exactly as bootstrap.ps1 does, then serves requests from the host
 // model as agent.ps1 would, one response line per stdout Write.
 //
-// Lines that do not decode follow agent.ps1's rule: blank lines are
-// ignored; a line that is not base64 JSON, or whose JSON is not an object,
-// is answered under id 0; a JSON object without a positive integer id or
+// Lines that do not decode follow agent.ps1's rule, with its messages:
+// blank lines are ignored; a line that is not base64 JSON, or whose JSON is
+// not an object, is answered under id 0; a JSON object without a positive integer id or
 // without an op is answered under its id when it has one, else id 0. A
 // line over protocol.MaxLine is answered under id 0 and skipped. Every such
 // answer is invalid_argument, and the session goes on.
@@ -111,10 +111,12 @@ func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, a
 	}
 	req, err := protocol.DecodeRequest(text)
 	if err != nil {
-		id, isObject := recoverID(text)
+		id, isJSON, isObject := recoverID(text)
 		switch {
-		case !isObject:
+		case !isJSON:
 			return fail(0, "request is not base64 JSON")
+		case !isObject:
+			return fail(0, "request is not a JSON object")
 		default:
 			return fail(id, "request needs an id and an op")
 		}
@@ -130,20 +132,20 @@ func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, a
 // recoverID reads what it can of a request that DecodeRequest refused:
 // whether it is a JSON object at all, and its id if that is a positive
 // integer.
-func recoverID(text []byte) (id uint64, isObject bool) {
+func recoverID(text []byte) (id uint64, isJSON, isObject bool) {
 	raw, err := base64.StdEncoding.DecodeString(string(text))
-	if err != nil {
-		return 0, false
+	if err != nil || !json.Valid(raw) {
+		return 0, false, false
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
-		return 0, false
+		return 0, true, false
 	}
 	var n uint64
 	if err := json.Unmarshal(obj["id"], &n); err == nil {
 		id = n
 	}
-	return id, true
+	return id, true, true
 }
 
 func (e *Emulator) psVersion(ctx context.Context) (string, error) {

@@ -156,7 +156,7 @@ func TestAgentUndecodableLines(t *testing.T) {
 		t.Fatalf("garbage line: %+v", r)
 	}
 	p.write([]byte(b64(`[1,2,3]`) + "\n"))
-	if r := p.nextResponse(); r.ID != 0 || r.Error == nil {
+	if r := p.nextResponse(); r.ID != 0 || r.Error == nil || r.Error.Message != "request is not a JSON object" {
 		t.Fatalf("JSON array: %+v", r)
 	}
 	p.write([]byte(b64(`{"id":12,"args":{}}`) + "\n"))
@@ -240,5 +240,16 @@ func TestReadLineBoundsLongLines(t *testing.T) {
 	if len(got) != 5 || string(got[0].text) != "short" || !got[1].tooLong || len(got[1].text) != 0 ||
 		string(got[2].text) != "next" || string(got[3].text) != "last" || got[4].err == nil {
 		t.Fatalf("lines = %+v", got)
+	}
+}
+
+// The simulator answers undecodable lines with agent.ps1's own messages,
+// so a client sees the same text from both.
+func TestDecodeMessagesMatchAgentScript(t *testing.T) {
+	agent := string(hostscript.Scripts()["agent.ps1"])
+	for _, msg := range []string{"request is not base64 JSON", "request is not a JSON object", "request needs an id and an op", "request line too long", "unknown operation"} {
+		if !strings.Contains(agent, "'"+msg+"'") {
+			t.Errorf("agent.ps1 does not say %q", msg)
+		}
 	}
 }
