@@ -13,15 +13,21 @@ import (
 
 // request is one authenticated SOAP request being served.
 type request struct {
-	ctx  context.Context
-	env  *envelope
-	user string
-	ip   string
+	ctx   context.Context
+	env   *envelope
+	user  string
+	ip    string
+	shell *shell // the shell it names, once found
 }
 
 // dispatch runs the action and returns the reply body, or a *wsmanFault.
 func (s *Server) dispatch(ctx context.Context, env *envelope, user, ip string) ([]byte, error) {
 	q := &request{ctx: ctx, env: env, user: user, ip: ip}
+	defer func() {
+		if q.shell != nil {
+			q.shell.end(time.Now())
+		}
+	}()
 	if env.OpTimeout != "" {
 		if _, err := parseDuration(env.OpTimeout); err != nil {
 			return nil, faultInvalidTimeout(env.OpTimeout)
@@ -60,6 +66,8 @@ func (s *Server) shellOf(q *request) (*shell, error) {
 	if !ok || sh.owner != q.user {
 		return nil, faultUnknownShell(id)
 	}
+	sh.begin()
+	q.shell = sh
 	return sh, nil
 }
 
@@ -103,6 +111,7 @@ func (s *Server) create(q *request) ([]byte, error) {
 		return nil, q.ctx.Err()
 	}
 	sh.ctx, sh.cancel = context.WithCancel(s.ctx)
+	sh.lastUsed = time.Now()
 	if err := s.shells.add(sh, s.opts.MaxShellsPerUser); err != nil {
 		sh.cancel()
 		return nil, err

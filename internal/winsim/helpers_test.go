@@ -38,7 +38,7 @@ const (
 	testPass = "Pa$$w0rd!"
 )
 
-func startServer(t *testing.T, o Options) *Server {
+func startServer(t testing.TB, o Options) *Server {
 	t.Helper()
 	if o.Users == nil {
 		o.Users = map[string]string{testUser: testPass}
@@ -53,7 +53,7 @@ func startServer(t *testing.T, o Options) *Server {
 }
 
 // masterzenClient builds the pinned masterzen client the provider uses.
-func masterzenClient(t *testing.T, s *Server, user, pass string, useNTLM bool) *winrm.Client {
+func masterzenClient(t testing.TB, s *Server, user, pass string, useNTLM bool) *winrm.Client {
 	t.Helper()
 	ep := winrm.NewEndpoint(s.Host(), s.Port(), s.CACertPEM() != nil, false, s.CACertPEM(), nil, nil, 20*time.Second)
 	p := *winrm.DefaultParameters // a copy: the default is a shared pointer

@@ -146,3 +146,51 @@ func TestTerminateSignalStopsTheProcess(t *testing.T) {
 		t.Fatal("the process did not see its context end")
 	}
 }
+
+// A shell nobody talks to for its IdleTimeOut is deleted with its
+// processes, so a client that vanished does not hold quota forever.
+func TestIdleShellsAreDeleted(t *testing.T) {
+	stopped := make(chan struct{})
+	runner := runnerFunc(func(ctx context.Context, c proc.Command) int {
+		<-ctx.Done()
+		close(stopped)
+		return 1
+	})
+	s := startServer(t, Options{AllowBasic: true, AllowUnencrypted: true, Runner: runner})
+	c := newRawClient(t, s)
+	body := `<sh:Shell><sh:InputStreams>stdin</sh:InputStreams><sh:OutputStreams>stdout stderr</sh:OutputStreams><sh:IdleTimeOut>PT0.5S</sh:IdleTimeOut></sh:Shell>`
+	status, root, raw := c.post(soapRequest(actCreate, "", "PT5S", "", body))
+	if status != 200 || find(root, nsShell, "IdleTimeOut").text() != "PT0.500S" {
+		t.Fatalf("Create: %d\n%s", status, raw)
+	}
+	sh := find(root, nsShell, "ShellId").text()
+	c.startCommand(sh, "wait.exe")
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle shell's process is still running")
+	}
+	if st := s.Stats(); st.ShellsOpen != 0 {
+		t.Fatalf("%d shells open", st.ShellsOpen)
+	}
+	if status, root, _ := c.post(soapRequest(actDelete, sh, "PT5S", "", "")); status != 500 || faultCode(root) != "2150858843" {
+		t.Fatalf("Delete of the reaped shell: HTTP %d", status)
+	}
+}
+
+// A long-polling Receive is activity: the shell survives it even when the
+// poll outlasts the IdleTimeOut.
+func TestReceiveInProgressKeepsTheShellAlive(t *testing.T) {
+	s := startServer(t, Options{AllowBasic: true, AllowUnencrypted: true, Runner: runnerFunc(func(ctx context.Context, c proc.Command) int {
+		<-ctx.Done()
+		return 1
+	})})
+	c := newRawClient(t, s)
+	body := `<sh:Shell><sh:IdleTimeOut>PT0.2S</sh:IdleTimeOut></sh:Shell>`
+	_, root, _ := c.post(soapRequest(actCreate, "", "PT5S", "", body))
+	sh := find(root, nsShell, "ShellId").text()
+	id := c.startCommand(sh, "wait.exe")
+	if status, root, _ := c.post(soapRequest(actReceive, sh, "PT0.6S", "", receiveBody(id))); status != 500 || faultCode(root) != "2150858793" {
+		t.Fatalf("Receive: HTTP %d code %s, want the TimedOut fault of a live shell", status, faultCode(root))
+	}
+}

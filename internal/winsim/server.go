@@ -84,6 +84,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			o.Logf("winsim: serve: %v", err)
 		}
 	}()
+	go s.reapIdleShells()
 	context.AfterFunc(ctx, func() { s.Close() })
 	o.Logf("winsim: %s listening on %s", o.ComputerName, s.URL())
 	return s, nil
@@ -166,6 +167,26 @@ func (s *Server) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// reapInterval is how often idle shells are looked for; IdleTimeOut is
+// honoured to within this.
+const reapInterval = 100 * time.Millisecond
+
+func (s *Server) reapIdleShells() {
+	t := time.NewTicker(reapInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case now := <-t.C:
+			for _, sh := range s.shells.reapIdle(now) {
+				s.opts.Logf("winsim: shell %s of %s deleted after %s idle", sh.id, sh.owner, formatDuration(sh.idle))
+				sh.close()
+			}
+		}
+	}
 }
 
 // sleep waits d unless ctx ends first; false means it ended.

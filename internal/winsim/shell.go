@@ -35,6 +35,29 @@ type shell struct {
 	mu       sync.Mutex
 	commands map[string]*command
 	running  int
+	lastUsed time.Time // when the last request naming this shell ended
+	active   int       // requests naming this shell in progress
+}
+
+// begin and end bracket a request naming the shell: a shell with a request
+// in progress (a long-polling Receive) is never idle.
+func (s *shell) begin() {
+	s.mu.Lock()
+	s.active++
+	s.mu.Unlock()
+}
+
+func (s *shell) end(now time.Time) {
+	s.mu.Lock()
+	s.active--
+	s.lastUsed = now
+	s.mu.Unlock()
+}
+
+func (s *shell) idleFor(now time.Time) (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return now.Sub(s.lastUsed), s.active == 0
 }
 
 // command is one process started by Command.
@@ -87,6 +110,21 @@ func (t *shellTable) remove(id string) (*shell, bool) {
 		delete(t.shells, s.id)
 	}
 	return s, ok
+}
+
+// reapIdle removes and returns the shells no request named for longer than
+// their IdleTimeOut, as WinRS deletes shells a vanished client left behind.
+func (t *shellTable) reapIdle(now time.Time) []*shell {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var reaped []*shell
+	for id, s := range t.shells {
+		if d, quiet := s.idleFor(now); quiet && d > s.idle {
+			reaped = append(reaped, s)
+			delete(t.shells, id)
+		}
+	}
+	return reaped
 }
 
 func (t *shellTable) count() int {
