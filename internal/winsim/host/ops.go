@@ -18,7 +18,12 @@ type opFunc func(ctx context.Context, h *Host, args json.RawMessage) (any, error
 // operations is the simulator's side of hostapi's operation list.
 func operations() map[string]opFunc {
 	return map[string]opFunc{
-		hostapi.OpHostInfo: opHostInfo,
+		hostapi.OpHostInfo:           opHostInfo,
+		hostapi.OpFirewallRuleGet:    opFirewallRuleGet,
+		hostapi.OpFirewallRuleList:   opFirewallRuleList,
+		hostapi.OpFirewallRuleCreate: opFirewallRuleCreate,
+		hostapi.OpFirewallRuleUpdate: opFirewallRuleUpdate,
+		hostapi.OpFirewallRuleDelete: opFirewallRuleDelete,
 	}
 }
 
@@ -65,7 +70,7 @@ func opHostInfo(ctx context.Context, h *Host, _ json.RawMessage) (any, error) {
 			ComputerName: s.System.ComputerName,
 			OSCaption:    s.System.OSCaption,
 			OSVersion:    s.System.OSVersion,
-			IISVersion:   fmt.Sprintf("%d.%d", s.System.IISMajor, s.System.IISMinor),
+			IISVersion:   iisVersion(s.System),
 			PSVersion:    s.System.PSVersion,
 			Domain:       s.System.Domain,
 			DomainJoined: s.System.DomainJoined,
@@ -73,4 +78,12 @@ func opHostInfo(ctx context.Context, h *Host, _ json.RawMessage) (any, error) {
 		return nil
 	})
 	return out, err
+}
+
+// iisVersion reads like the InetStp key: empty when IIS is not installed.
+func iisVersion(s System) string {
+	if s.IISMajor == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d.%d", s.IISMajor, s.IISMinor)
 }

@@ -42,7 +42,7 @@ func (c *chunks) String() string { return string(bytes.Join(c.all(), nil)) }
 
 // proc is one running process driven through pipes.
 type process struct {
-	t      *testing.T
+	t      testing.TB
 	stdin  *io.PipeWriter
 	stdout *chunks
 	stderr *chunks
@@ -51,7 +51,7 @@ type process struct {
 	read   int // stdout chunks consumed by nextResponse
 }
 
-func start(t *testing.T, e *Emulator, c Command) *process {
+func start(t testing.TB, e *Emulator, c Command) *process {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -110,7 +110,7 @@ func (p *process) wait() int {
 	}
 }
 
-func request(t *testing.T, id uint64, op string, args string) []byte {
+func request(t testing.TB, id uint64, op string, args string) []byte {
 	t.Helper()
 	r := protocol.Request{ID: id, Op: op}
 	if args != "" {
@@ -130,7 +130,7 @@ func agentCommand() Command {
 }
 
 // startAgent starts the agent, sends the agent line and checks the hello.
-func startAgent(t *testing.T, e *Emulator) *process {
+func startAgent(t testing.TB, e *Emulator) *process {
 	t.Helper()
 	p := start(t, e, agentCommand())
 	p.write(hostscript.AgentLine())
