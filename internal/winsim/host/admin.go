@@ -40,7 +40,7 @@ Manager, Computer Management or the firewall console would make them.
   clear-anon LOCATION
   enable-rule NAME | disable-rule NAME  firewall rules by Name
   remove-rule NAME
-`
+` + firewallAdminUsage
 
 // secretAttrs may only be given through the environment: a value on a
 // command line ends up in shell history and process listings.
@@ -163,6 +163,8 @@ func adminCommands() map[string]adminCommand {
 		"remove-rule": {1, 1, func(ctx context.Context, h *Host, a []string, _ io.Writer) error {
 			return h.RemoveFirewallRule(ctx, a[0])
 		}},
+		"add-rule": {2, -1, adminAddRule},
+		"set-rule": {2, -1, adminSetRule},
 	}
 }
 
