@@ -16,18 +16,25 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("duration %q: want PnDTnHnMnS", s)
 	}
 	var d time.Duration
-	inTime := false
+	inTime, parts := false, 0
 	for rest != "" {
-		if rest[0] == 'T' {
+		if rest[0] == 'T' && !inTime {
 			inTime = true
 			rest = rest[1:]
+			if rest == "" {
+				return 0, fmt.Errorf("duration %q: nothing after T", s)
+			}
 			continue
 		}
 		i := strings.IndexAny(rest, "DHMS")
 		if i <= 0 {
 			return 0, fmt.Errorf("duration %q: bad component", s)
 		}
-		n, err := strconv.ParseFloat(rest[:i], 64)
+		num := rest[:i]
+		if strings.Trim(num, "0123456789.") != "" || strings.Count(num, ".") > 1 {
+			return 0, fmt.Errorf("duration %q: bad number %q", s, num)
+		}
+		n, err := strconv.ParseFloat(num, 64)
 		if err != nil || n < 0 {
 			return 0, fmt.Errorf("duration %q: bad number %q", s, rest[:i])
 		}
@@ -49,6 +56,10 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 		d += time.Duration(n * float64(unit))
 		rest = rest[i+1:]
+		parts++
+	}
+	if parts == 0 {
+		return 0, fmt.Errorf("duration %q: no components", s)
 	}
 	return d, nil
 }
