@@ -40,7 +40,7 @@ Manager, Computer Management or the firewall console would make them.
   clear-anon LOCATION
   enable-rule NAME | disable-rule NAME  firewall rules by Name
   remove-rule NAME
-` + firewallAdminUsage
+` + firewallAdminUsage + anonAuthAdminUsage
 
 // secretAttrs may only be given through the environment: a value on a
 // command line ends up in shell history and process listings.
@@ -59,6 +59,9 @@ func RunAdmin(h *Host, args []string, out io.Writer) error {
 	}
 	cmd, rest := args[0], args[1:]
 	c, ok := adminCommands()[cmd]
+	if !ok {
+		c, ok = anonAuthAdminCommands()[cmd]
+	}
 	if !ok {
 		fmt.Fprint(out, AdminUsage)
 		return fmt.Errorf("admin: unknown command %q", cmd)

@@ -41,36 +41,63 @@ func findLocation(sec *Section, path string) int {
 
 // AnonymousAuth reads the section at location ("" for the server level).
 func (h *Host) AnonymousAuth(ctx context.Context, location string) (AnonView, error) {
-	loc := normLocation(location)
 	var out AnonView
 	err := h.view(ctx, func(s *State) error {
-		sec := s.IIS.AnonymousAuth
-		levels := []Attrs{sec.Server}
-		// Shorter paths first, so a deeper location wins over its site.
-		var applicable []Location
-		for _, l := range sec.Locations {
-			if loc != "" && isWithin(loc, l.Path) {
-				applicable = append(applicable, l)
-			}
-		}
-		slices.SortStableFunc(applicable, func(a, b Location) int { return len(a.Path) - len(b.Path) })
-		for _, l := range applicable {
-			levels = append(levels, l.Attrs)
-		}
-		out = AnonView{Location: loc, Attrs: effective(anonSchema, levels...), Explicit: map[string]bool{}, OverrideModeDefault: sec.OverrideModeDefault}
-		own := sec.Server
-		if loc != "" {
-			own = nil
-			if i := findLocation(&sec, loc); i >= 0 {
-				own = sec.Locations[i].Attrs
-			}
-		}
-		for k := range own {
-			out.Explicit[k] = true
-		}
+		out = anonView(s, normLocation(location))
 		return nil
 	})
 	return out, err
+}
+
+// anonView layers the section for loc: schema defaults, the server level,
+// then for each path from the site down to loc its <location> element in
+// applicationHost.config and, while the section is unlocked, that path's
+// web.config. A locked section's web.config copies are not merged: IIS
+// answers requests there with error 500.19 instead.
+func anonView(s *State, loc string) AnonView {
+	sec := s.IIS.AnonymousAuth
+	levels := []Attrs{sec.Server}
+	if loc != "" {
+		webConfig := sec.OverrideModeDefault == "Allow"
+		type level struct {
+			path  string
+			order int // apphost before web.config at the same path
+			attrs Attrs
+		}
+		var applicable []level
+		for _, l := range sec.Locations {
+			if isWithin(loc, l.Path) {
+				applicable = append(applicable, level{l.Path, 0, l.Attrs})
+			}
+		}
+		for _, l := range sec.WebConfig {
+			if webConfig && isWithin(loc, l.Path) {
+				applicable = append(applicable, level{l.Path, 1, l.Attrs})
+			}
+		}
+		// Shorter paths first, so a deeper location wins over its site.
+		slices.SortStableFunc(applicable, func(a, b level) int {
+			if len(a.path) != len(b.path) {
+				return len(a.path) - len(b.path)
+			}
+			return a.order - b.order
+		})
+		for _, l := range applicable {
+			levels = append(levels, l.attrs)
+		}
+	}
+	out := AnonView{Location: loc, Attrs: effective(anonSchema, levels...), Explicit: map[string]bool{}, OverrideModeDefault: sec.OverrideModeDefault}
+	own := sec.Server
+	if loc != "" {
+		own = nil
+		if i := findLocation(&sec, loc); i >= 0 {
+			own = sec.Locations[i].Attrs
+		}
+	}
+	for k := range own {
+		out.Explicit[k] = true
+	}
+	return out
 }
 
 // SetAnonymousAuth sets one attribute at location, in applicationHost.config

@@ -24,6 +24,10 @@ func operations() map[string]opFunc {
 		hostapi.OpFirewallRuleCreate: opFirewallRuleCreate,
 		hostapi.OpFirewallRuleUpdate: opFirewallRuleUpdate,
 		hostapi.OpFirewallRuleDelete: opFirewallRuleDelete,
+		hostapi.OpAnonAuthGet:        opAnonAuthGet,
+		hostapi.OpAnonAuthSet:        opAnonAuthSet,
+		hostapi.OpAnonAuthClear:      opAnonAuthClear,
+		hostapi.OpAnonAuthResolve:    opAnonAuthResolve,
 	}
 }
 

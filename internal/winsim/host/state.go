@@ -137,6 +137,10 @@ type Section struct {
 	OverrideModeDefault string     `json:"override_mode_default"`
 	Server              Attrs      `json:"server"`
 	Locations           []Location `json:"locations"`
+	// WebConfig holds copies of the section in sites' and applications'
+	// web.config files, keyed by location path. Only an unlocked section
+	// (OverrideModeDefault Allow) can get one.
+	WebConfig []Location `json:"web_config,omitempty"`
 }
 
 // Location is a <location path="Site/app"> element's copy of a section.
