@@ -12,10 +12,14 @@ import (
 // that finds no program by the name it was given.
 type unknownProgram struct{}
 
+// exitNotRecognized is cmd.exe's exit code for a command it cannot find
+// (the "exited with code 9009" that MSBuild users know).
+const exitNotRecognized = 9009
+
 func (unknownProgram) Run(_ context.Context, c proc.Command) int {
 	fmt.Fprintf(c.Stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n",
 		programName(c))
-	return 1
+	return exitNotRecognized
 }
 
 // programName is the program cmd.exe would look up: the first token of the

@@ -134,7 +134,8 @@ func TestUnknownProgramFailsLikeCmdExe(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "'frobnicate.exe' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
-	if stdout.String() != "" || stderr.String() != want || code != 1 {
+	// cmd.exe exits 9009 when it finds no such program.
+	if stdout.String() != "" || stderr.String() != want || code != 9009 {
 		t.Fatalf("stdout %q stderr %q code %d", stdout.String(), stderr.String(), code)
 	}
 }
