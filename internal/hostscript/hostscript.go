@@ -27,6 +27,7 @@ var agentParts = []string{
 	"agent.ps1",
 	"host.ps1",
 	"firewall.ps1",
+	"anonauth.ps1",
 	"main.ps1",
 }
 

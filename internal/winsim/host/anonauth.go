@@ -31,14 +31,17 @@ func anonArgs(args json.RawMessage, v any) error {
 	return nil
 }
 
-// siteNotFound and appNotFound are the IIS: drive's messages, which the
-// agent reproduces when Get-Item finds no site or application.
-func siteNotFound(site string) error {
-	return errf(protocol.NotFound, `Cannot find path 'IIS:\Sites\%s' because it does not exist.`, site)
-}
+// The IIS: drive's messages when Get-Item finds no site or application,
+// which the agent (anonauth.ps1) reproduces word for word.
+const (
+	msgSiteNotFound = `Cannot find path 'IIS:\Sites\%s' because it does not exist.`
+	msgAppNotFound  = `Cannot find path 'IIS:\Sites\%s%s' because it does not exist.`
+)
+
+func siteNotFound(site string) error { return errf(protocol.NotFound, msgSiteNotFound, site) }
 
 func appNotFound(site, path string) error {
-	return errf(protocol.NotFound, `Cannot find path 'IIS:\Sites\%s%s' because it does not exist.`, site, strings.ReplaceAll(path, "/", `\`))
+	return errf(protocol.NotFound, msgAppNotFound, site, strings.ReplaceAll(path, "/", `\`))
 }
 
 // canonicalLocation returns location as the host spells it ("" for the

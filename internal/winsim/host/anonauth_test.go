@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
+	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
 )
 
@@ -261,5 +262,27 @@ func TestAnonAuthAdminCommands(t *testing.T) {
 	}
 	if !strings.Contains(runAdmin(t, h, "help"), "set-anon-webconfig") {
 		t.Error("usage does not list the anonymous authentication commands")
+	}
+}
+
+// The simulator's messages and stock values are the agent's, word for word.
+func TestAnonAuthMessagesMatchTheAgent(t *testing.T) {
+	ps := string(hostscript.Scripts()["anonauth.ps1"])
+	for _, want := range []string{
+		"Cannot find path 'IIS:\\Sites\\{0}' because it does not exist.",
+		"Cannot find path 'IIS:\\Sites\\{0}{1}' because it does not exist.",
+		"-Name enabled -Value $true", "-Name userName -Value 'IUSR'",
+		"'" + hostapi.OpAnonAuthGet + "'", "'" + hostapi.OpAnonAuthSet + "'",
+		"'" + hostapi.OpAnonAuthClear + "'", "'" + hostapi.OpAnonAuthResolve + "'",
+	} {
+		if !strings.Contains(ps, want) {
+			t.Errorf("anonauth.ps1 does not say %q", want)
+		}
+	}
+	if msgSiteNotFound != strings.Replace("Cannot find path 'IIS:\\Sites\\{0}' because it does not exist.", "{0}", "%s", 1) {
+		t.Errorf("msgSiteNotFound drifted from the agent: %q", msgSiteNotFound)
+	}
+	if stock := stockIIS().AnonymousAuth.Server; stock["enabled"] != "true" || stock["userName"] != "IUSR" {
+		t.Errorf("stock server element = %v, the agent restores enabled=true userName=IUSR", stock)
 	}
 }
