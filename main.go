@@ -1,0 +1,74 @@
+// Command terraform-provider-iis is the iis Terraform provider. Run by
+// Terraform it serves the provider; run by hand it also offers:
+//
+//	terraform-provider-iis simulate ...   a simulated Windows host with IIS
+//	terraform-provider-iis version        the provider version
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/iisguard/terraform-provider-iis/internal/provider"
+	"github.com/iisguard/terraform-provider-iis/internal/simulate"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const address = "registry.terraform.io/iisguard/iis"
+
+func main() {
+	// Terraform starts providers without arguments (or with -debug), so a
+	// first argument that names a subcommand can only come from a person.
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "simulate":
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := simulate.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		case "version", "--version":
+			fmt.Println(version)
+			return
+		}
+	}
+
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "start the provider for a debugger (prints TF_REATTACH_PROVIDERS)")
+	flag.Usage = usage
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "terraform-provider-iis: unknown command %q\n\n", flag.Arg(0))
+		usage()
+		os.Exit(2)
+	}
+
+	p := provider.NewProvider(version)
+	err := providerserver.Serve(context.Background(), func() fwprovider.Provider { return p },
+		providerserver.ServeOpts{Address: address, Debug: debug})
+	if cerr := p.Close(); cerr != nil {
+		log.Print(cerr)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `Usage:
+  terraform-provider-iis [-debug]      serve the provider (Terraform runs this)
+  terraform-provider-iis simulate ...  run a simulated Windows host with IIS (see simulate --help)
+  terraform-provider-iis version       print the version
+
+`)
+	flag.PrintDefaults()
+}
