@@ -35,10 +35,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	// The listener must answer to the name the host has, which a state
 	// file from an earlier run (or an admin rename) decides, not the flag.
-	name, err := h.ComputerName(ctx)
+	st, err := h.Snapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("read the computer name from %s: %w", o.State, err)
+		return fmt.Errorf("read the host from %s: %w", o.State, err)
 	}
+	sys := st.System
+	name := sys.ComputerName
 
 	generated := false
 	if o.Password == "" {
@@ -76,7 +78,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 
 	w := &errWriter{w: stdout}
-	w.printf("Simulated Windows host %s (Windows Server 2022, IIS 10.0)\n", name)
+	w.printf("Simulated Windows host %s (%s, IIS %d.%d)\n", name, sys.OSCaption, sys.IISMajor, sys.IISMinor)
 	w.printf("  endpoint:  %s\n", srv.URL())
 	w.printf("  auth:      %s\n", authSummary(o))
 	w.printf("  user:      %s\n", o.User)
