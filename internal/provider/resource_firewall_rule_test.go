@@ -303,8 +303,8 @@ func TestAccFirewallRuleInvalidCombinations(t *testing.T) {
 			attrs = tt.attrs
 		}
 		steps = append(steps, resource.TestStep{
-			Config:      h.providerConfig() + fwRuleConfig("test", "tfacc-invalid", attrs...),
-			PlanOnly:    true,
+			Config:   h.providerConfig() + fwRuleConfig("test", "tfacc-invalid", attrs...),
+			PlanOnly: true,
 			// Terraform wraps diagnostics, so any space may be a line break.
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(tt.want, " ", `\s+`)),
 		})
