@@ -64,6 +64,21 @@ const (
 	PasswordDigestMaxIterations = 1000000
 )
 
+// Messages the agent writes itself, because the cmdlets have none for the
+// case; the simulator writes the same. Arguments in order.
+const (
+	// MsgAppPoolInUse refuses to delete a pool applications still run in:
+	// the pool's name, how many applications, and their paths joined with
+	// ", " ("Default Web Site/shop").
+	MsgAppPoolInUse = "Application pool '%s' is still used by %d application(s): %s. " +
+		"Applications cannot run without their pool (requests get 503); move them to another pool first."
+	// MsgAppPoolExists is New-WebAppPool's refusal of a name in use.
+	MsgAppPoolExists = `Destination element already exists, please use "force" parameter to override.`
+	// MsgAppPoolBadChars refuses a name with a character of
+	// ApplicationPoolCollection.InvalidApplicationPoolNameCharacters.
+	MsgAppPoolBadChars = "Invalid application pool name"
+)
+
 // AppPoolName selects one pool.
 type AppPoolName struct {
 	Name string `json:"name"`

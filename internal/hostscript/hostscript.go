@@ -28,6 +28,8 @@ var agentParts = []string{
 	"host.ps1",
 	"firewall.ps1",
 	"anonauth.ps1",
+	"account.ps1",
+	"apppool.ps1",
 	"main.ps1",
 }
 

@@ -28,6 +28,14 @@ func operations() map[string]opFunc {
 		hostapi.OpAnonAuthSet:        opAnonAuthSet,
 		hostapi.OpAnonAuthClear:      opAnonAuthClear,
 		hostapi.OpAnonAuthResolve:    opAnonAuthResolve,
+		hostapi.OpAppPoolList:        opAppPoolList,
+		hostapi.OpAppPoolGet:         opAppPoolGet,
+		hostapi.OpAppPoolCreate:      opAppPoolCreate,
+		hostapi.OpAppPoolUpdate:      opAppPoolUpdate,
+		hostapi.OpAppPoolDelete:      opAppPoolDelete,
+		hostapi.OpAppPoolIdentityGet: opAppPoolIdentityGet,
+		hostapi.OpAppPoolIdentitySet: opAppPoolIdentitySet,
+		hostapi.OpAccountResolve:     opAccountResolve,
 	}
 }
 

@@ -95,6 +95,12 @@ type AppPool struct {
 	Attrs Attrs  `json:"attrs"`
 	// State is runtime state, not configuration: Started or Stopped.
 	State string `json:"state"`
+	// Schedule is recycling/periodicRestart/schedule: times of day
+	// ("03:00:00"), in the order they were added.
+	Schedule []string `json:"schedule,omitempty"`
+	// Recycles counts the worker process recycles WAS has made for this
+	// pool, such as the one every identity change causes. Runtime state.
+	Recycles int64 `json:"recycles,omitempty"`
 }
 
 // Site is one <site>.
