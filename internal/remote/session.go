@@ -39,6 +39,7 @@ type session struct {
 	cmdDone    chan struct{} // closed when masterzen's output loop has ended
 	stderr     *tailBuffer
 	stderrDone chan struct{}
+	writerDone chan struct{} // closed when writeLoop has returned
 
 	mu        sync.Mutex
 	shell     *winrm.Shell // guarded by mu: teardown may race with open
@@ -125,6 +126,7 @@ func (s *session) start() error {
 	s.cmdDone = make(chan struct{})
 	s.stderr = newTailBuffer(8 << 10)
 	s.stderrDone = make(chan struct{})
+	s.writerDone = make(chan struct{})
 	go func() {
 		cmd.Wait()
 		close(s.cmdDone)
@@ -174,6 +176,7 @@ func (s *session) markStarted() bool {
 		return true
 	}
 	go func() { _, _ = io.Copy(io.Discard, s.cmd.Stdout) }() // keep masterzen's loop unblocked
+	close(s.writerDone)                                      // never started
 	s.teardown(false)
 	return false
 }
@@ -303,6 +306,7 @@ func (s *session) wasSent(p *pendingCall) bool {
 // arriving while a Send is in flight share the next Send instead of each
 // paying a round trip.
 func (s *session) writeLoop() {
+	defer close(s.writerDone)
 	for {
 		select {
 		case <-s.wake:
@@ -399,6 +403,9 @@ func (s *session) teardown(graceful bool) {
 	s.mu.Unlock()
 	grace := s.c.cfg.httpTimeout()
 	if started {
+		// A Send still in flight finishes (or times out) before the shell
+		// goes, so no request of this session outlives Pool.Close.
+		waitClosed(s.writerDone, grace)
 		if graceful && !closed(s.cmdDone) {
 			_ = s.cmd.Stdin.Close() // End: the agent sees EOF and exits
 			waitClosed(s.cmdDone, 5*time.Second)

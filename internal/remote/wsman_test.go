@@ -158,7 +158,7 @@ func TestTLSVerification(t *testing.T) {
 		if !remote.IsKind(err, protocol.Unavailable) {
 			t.Fatalf("Call = %v, want unavailable", err)
 		}
-		for _, want := range []string{"exited (exit code 1)", "is not recognized"} {
+		for _, want := range []string{"agent process exited (exit code ", "is not recognized"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("error %q lacks %q", err, want)
 			}

@@ -1,0 +1,371 @@
+package remote_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+	"github.com/iisguard/terraform-provider-iis/internal/remote"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/proc"
+)
+
+// simHost is a simulated Windows host running the agent emulator.
+type simHost struct {
+	srv  *winsim.Server
+	host *host.Host
+	emu  *proc.Emulator
+}
+
+func startHost(t *testing.T, opts winsim.Options, hostOpts host.Options) *simHost {
+	t.Helper()
+	h := host.New(hostOpts)
+	emu := proc.New(h, proc.Options{})
+	if opts.Runner == nil {
+		opts.Runner = emu
+	}
+	if !opts.TLS {
+		opts.AllowUnencrypted = true // masterzen's NTLM does not seal
+	}
+	return &simHost{srv: startSim(t, opts), host: h, emu: emu}
+}
+
+func TestHostInfoThroughSession(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tls  bool
+		auth remote.Auth
+	}{
+		{"ntlm over http", false, remote.AuthNTLM},
+		{"basic over https", true, remote.AuthBasic},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := startHost(t, winsim.Options{TLS: tc.tls, AllowBasic: true, ComputerName: "WEB01"},
+				host.Options{ComputerName: "WEB01"})
+			_, c := newClient(t, configFor(sim.srv, tc.auth))
+			ctx := callCtx(t)
+
+			var info hostapi.HostInfo
+			if err := c.Call(ctx, hostapi.OpHostInfo, nil, &info); err != nil {
+				t.Fatalf("host.info: %v", err)
+			}
+			if info.ComputerName != "WEB01" || info.PSVersion == "" || info.OSVersion == "" {
+				t.Errorf("host.info = %+v, want the simulated host's facts", info)
+			}
+			first := c.Stats()
+			if err := c.Call(ctx, hostapi.OpHostInfo, nil, &info); err != nil {
+				t.Fatalf("second host.info: %v", err)
+			}
+			st := c.Stats()
+			if st.PowerShellStarts != 1 || st.Sessions != 1 || st.Ops != 2 {
+				t.Errorf("stats after two calls = %+v, want one session and one PowerShell start", st)
+			}
+			// A warm session costs a Send and the Receive that carries the
+			// answer (plus the next long poll), never a shell or a process.
+			if d := st.RoundTrips - first.RoundTrips; d > 4 {
+				t.Errorf("second call cost %d round trips on a warm session", d)
+			}
+			if by := sim.srv.Stats().ByAction; by["Create"] != 1 || by["Command"] != 1 {
+				t.Errorf("server actions = %v, want one Create and one Command", by)
+			}
+		})
+	}
+}
+
+func TestConcurrentCallsGetTheirOwnResponses(t *testing.T) {
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.MaxSessions = 2
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// Names with quotes, subexpressions and non-ASCII travel as data.
+			name := fmt.Sprintf("rule-%d ' \" `$(calc) ]]> ü", i)
+			if i%2 == 0 {
+				var got hostapi.FirewallRule
+				err := c.Call(ctx, hostapi.OpFirewallRuleCreate, hostapi.FirewallRule{
+					Name: name, DisplayName: name, Description: fmt.Sprintf("desc %d", i),
+					Enabled: "True", Direction: "Inbound", Action: "Allow", Protocol: "TCP",
+					LocalPort: []string{fmt.Sprint(8000 + i)},
+				}, &got)
+				if err != nil {
+					errs <- fmt.Errorf("create %d: %w", i, err)
+				} else if got.Name != name || got.Description != fmt.Sprintf("desc %d", i) {
+					errs <- fmt.Errorf("create %d answered with rule %q (%q)", i, got.Name, got.Description)
+				}
+				return
+			}
+			err := c.Call(ctx, hostapi.OpFirewallRuleGet, hostapi.FirewallRuleName{Name: name}, nil)
+			if !remote.IsKind(err, protocol.NotFound) || !strings.Contains(err.Error(), name) {
+				errs <- fmt.Errorf("get %d = %v, want not_found naming its own rule", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if st := c.Stats(); st.Sessions > 2 || st.PowerShellStarts > 2 {
+		t.Errorf("stats = %+v, want at most MaxSessions=2 sessions", st)
+	}
+}
+
+// Requests that arrive while a Send is in flight share the next Send.
+func TestRequestsAreBatched(t *testing.T) {
+	sim := startHost(t, winsim.Options{Latency: winsim.Latency{RTT: 20 * time.Millisecond}}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.MaxSessions = 1
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil { // warm up the session
+		t.Fatal(err)
+	}
+	before := sim.srv.Stats().ByAction["Send"]
+
+	const n = 30
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	sends := sim.srv.Stats().ByAction["Send"] - before
+	t.Logf("%d concurrent calls took %d Sends", n, sends)
+	if sends >= n/2 {
+		t.Errorf("%d calls took %d Sends, want them coalesced", n, sends)
+	}
+}
+
+func TestOneShotCostsAProcessPerCall(t *testing.T) {
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	ctx := callCtx(t)
+
+	measure := func(oneShot bool) remote.Stats {
+		cfg := configFor(sim.srv, remote.AuthNTLM)
+		cfg.OneShot = oneShot
+		pool, c := newClient(t, cfg)
+		for i := range 3 {
+			var info hostapi.HostInfo
+			if err := c.Call(ctx, hostapi.OpHostInfo, nil, &info); err != nil || info.ComputerName == "" {
+				t.Fatalf("oneShot=%t call %d: %v (%+v)", oneShot, i, err, info)
+			}
+		}
+		if err := pool.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return c.Stats()
+	}
+	session, oneShot := measure(false), measure(true)
+	t.Logf("3 calls: session %+v, one-shot %+v", session, oneShot)
+	if oneShot.PowerShellStarts != 3 || session.PowerShellStarts != 1 {
+		t.Errorf("PowerShell starts: one-shot %d (want 3), session %d (want 1)", oneShot.PowerShellStarts, session.PowerShellStarts)
+	}
+	if oneShot.RoundTrips <= session.RoundTrips {
+		t.Errorf("one-shot took %d round trips, session %d: want one-shot dearer", oneShot.RoundTrips, session.RoundTrips)
+	}
+	if open := sim.srv.Stats().ShellsOpen; open != 0 {
+		t.Errorf("%d shells still open after both pools closed", open)
+	}
+}
+
+// killable runs the real agent emulator but lets a test end its processes
+// as TerminateProcess (Stop-Process, a crash) would on Windows: at once, and
+// with nothing more written to stdout after the kill.
+type killable struct {
+	inner proc.Runner
+	mu    sync.Mutex
+	kills []func()
+}
+
+func (k *killable) Run(ctx context.Context, c proc.Command) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	out := &cutWriter{w: c.Stdout}
+	c.Stdout = out
+	k.mu.Lock()
+	k.kills = append(k.kills, func() { out.cut(); cancel() })
+	k.mu.Unlock()
+	return k.inner.Run(ctx, c)
+}
+
+func (k *killable) killAll() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, kill := range k.kills {
+		kill()
+	}
+	k.kills = nil
+}
+
+// cutWriter stops passing writes on once cut.
+type cutWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	isDead bool
+}
+
+func (c *cutWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.isDead {
+		return len(p), nil
+	}
+	return c.w.Write(p)
+}
+
+func (c *cutWriter) cut() {
+	c.mu.Lock()
+	c.isDead = true
+	c.mu.Unlock()
+}
+
+func TestAgentDeathFailsPendingCallsAndNextCallRecovers(t *testing.T) {
+	h := host.New(host.Options{Latency: host.Latency{PerOp: time.Second}})
+	k := &killable{inner: proc.New(h, proc.Options{})}
+	srv := startSim(t, winsim.Options{Runner: k, AllowUnencrypted: true})
+	cfg := configFor(srv, remote.AuthNTLM)
+	cfg.MaxSessions = 1
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+
+	pending := make(chan error, 1)
+	go func() { pending <- c.Call(ctx, hostapi.OpHostInfo, nil, nil) }()
+	// Wait until the request is with the agent, then kill the process.
+	deadline := time.Now().Add(10 * time.Second)
+	for h.Stats().Ops == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	k.killAll()
+
+	start := time.Now()
+	err := <-pending
+	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "agent process exited") {
+		t.Fatalf("pending call = %v, want unavailable because the agent exited", err)
+	}
+	if waited := time.Since(start); waited > time.Second {
+		t.Errorf("the pending call learnt of the death after %s", waited)
+	}
+	t.Log(err)
+
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatalf("call after the death: %v", err)
+	}
+	if st := c.Stats(); st.PowerShellStarts != 2 || st.Sessions != 2 {
+		t.Errorf("stats = %+v, want a second session and PowerShell start", st)
+	}
+}
+
+func TestTransportFailureDiscardsSession(t *testing.T) {
+	faults := &winsim.Faults{}
+	sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.MaxSessions = 1
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The Receive polling now fails with a fault: masterzen's snapshot
+	// would poll again forever; the session must die instead.
+	faults.HTTP500NextN(1, "Receive")
+	err := c.Call(ctx, hostapi.OpHostInfo, nil, nil)
+	for i := 0; err == nil && i < 3; i++ {
+		err = c.Call(ctx, hostapi.OpHostInfo, nil, nil)
+	}
+	// Depending on timing the fault hits the poll that carries an answer
+	// (that call fails) or the next one (the session dies idle); either
+	// way the next call runs on a fresh session.
+	if err != nil && !remote.IsKind(err, protocol.Unavailable) {
+		t.Fatalf("call during the fault = %v, want unavailable", err)
+	}
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatalf("call after the fault: %v", err)
+	}
+	if st := c.Stats(); st.Sessions != 2 {
+		t.Errorf("sessions = %d, want the broken one replaced", st.Sessions)
+	}
+	if got := sim.srv.Stats().ByAction["Receive"]; got > 50 {
+		t.Errorf("%d Receives: the client kept polling after the fault", got)
+	}
+}
+
+func TestSecretsNeverReachErrors(t *testing.T) {
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.Secrets = []string{"provider-known-secret"}
+	_, c := newClient(t, cfg)
+	const userSecret = "Us3r-P@ss \"quoted\" <x>"
+	c.Redact(userSecret)
+	ctx := callCtx(t)
+
+	for _, secret := range []string{userSecret, simPass, "provider-known-secret"} {
+		// PowerShell echoes a value it cannot bind in its error message.
+		err := c.Call(ctx, hostapi.OpFirewallRuleCreate, hostapi.FirewallRule{
+			Name: "r1", DisplayName: "r1", Enabled: "True", Action: "Allow", Protocol: "TCP",
+			Direction: secret,
+		}, nil)
+		if !remote.IsKind(err, protocol.InvalidArgument) {
+			t.Fatalf("create with a bad direction = %v, want invalid_argument", err)
+		}
+		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), `"***"`) {
+			t.Errorf("error does not mask the secret: %v", err)
+		}
+	}
+}
+
+func TestRetryPolicySeesWhetherTheRequestWasDelivered(t *testing.T) {
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	var mu sync.Mutex
+	var attempts []remote.Attempt
+	policy := func(a remote.Attempt) (time.Duration, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts = append(attempts, a)
+		return time.Millisecond, a.Number < 2 && !a.Delivered
+	}
+
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.Password = "wrong"
+	cfg.Retry = policy
+	_, c := newClient(t, cfg)
+	err := c.Call(callCtx(t), hostapi.OpHostInfo, nil, nil)
+	if !remote.IsKind(err, protocol.AccessDenied) {
+		t.Fatalf("Call = %v, want access_denied", err)
+	}
+	if len(attempts) != 2 || attempts[0].Delivered || attempts[1].Number != 2 || attempts[0].Op != hostapi.OpHostInfo {
+		t.Fatalf("attempts = %+v, want two undelivered attempts", attempts)
+	}
+
+	// An answer from the agent was delivered: a write must not be retried.
+	attempts = nil
+	cfg = configFor(sim.srv, remote.AuthNTLM)
+	cfg.Retry = policy
+	_, c = newClient(t, cfg)
+	err = c.Call(callCtx(t), hostapi.OpFirewallRuleGet, hostapi.FirewallRuleName{Name: "missing"}, nil)
+	if !remote.IsKind(err, protocol.NotFound) {
+		t.Fatalf("Call = %v, want not_found", err)
+	}
+	if len(attempts) != 1 || !attempts[0].Delivered {
+		t.Errorf("attempts = %+v, want one delivered attempt", attempts)
+	}
+}
