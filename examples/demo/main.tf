@@ -1,0 +1,57 @@
+terraform {
+  required_providers {
+    iis = {
+      source = "iisguard/iis"
+    }
+  }
+}
+
+# The demo points the provider at a simulated host through the environment:
+# IIS_HOST, IIS_PORT, IIS_CA_CERT, IIS_USERNAME and IIS_PASSWORD. The same
+# configuration works against a real host with those variables set.
+provider "iis" {}
+
+variable "https_sources" {
+  description = "Who may reach the site over HTTPS."
+  type        = list(string)
+  default     = ["10.20.0.0/16"]
+}
+
+data "iis_host" "web" {}
+
+# HTTPS in, from the office network only, on the domain profile.
+resource "iis_firewall_rule" "https" {
+  name             = "demo-site-https-in"
+  display_name     = "Demo site (HTTPS in)"
+  protocol         = "TCP"
+  local_ports      = ["443"]
+  remote_addresses = var.https_sources
+  profiles         = ["Domain"]
+}
+
+output "host" {
+  description = "What the provider found on the host."
+  value = {
+    computer_name = data.iis_host.web.computer_name
+    os            = "${data.iis_host.web.os_caption} (${data.iis_host.web.os_version})"
+    iis_version   = data.iis_host.web.iis_version
+    domain        = data.iis_host.web.domain
+    domain_joined = data.iis_host.web.domain_joined
+  }
+}
+
+output "https_exposure" {
+  description = "How far the HTTPS rule opens the host, and why."
+  value       = "${iis_firewall_rule.https.exposure}: ${iis_firewall_rule.https.exposure_reason}"
+}
+
+# Audit: every rule on the host at least this exposed, managed here or not.
+data "iis_firewall_rules" "open" {
+  min_exposure = "high"
+  depends_on   = [iis_firewall_rule.https]
+}
+
+output "open_rules" {
+  description = "Rules on the host with exposure high or critical."
+  value       = [for r in data.iis_firewall_rules.open.rules : "${r.exposure}: ${r.name} (${r.exposure_reason})"]
+}
