@@ -157,7 +157,7 @@ func (f *fault) asError(action string) *kindError {
 	if q := f.quota(); q != "" {
 		return newKindError(protocol.Unavailable, errQuotaExceeded,
 			"WinRM quota %s exceeded on %s%s: %s; close idle shells (other tools or stale sessions) or raise the quota with winrm set winrm/config/winrs",
-			q, action, code, f.text())
+			q, action, code, strings.TrimRight(f.text(), ". "))
 	}
 	if f.WSMan == codeUnknownShellOrID || f.Subcode == "InvalidSelectors" {
 		return newKindError(protocol.Unavailable, nil,

@@ -217,3 +217,12 @@ func TestReceiveTimeoutsDoNotPollInATightLoop(t *testing.T) {
 		t.Fatalf("after %d instant timeouts: %v, want the loop stopped", maxFastTimeouts, err)
 	}
 }
+
+func TestExitCodeText(t *testing.T) {
+	for code, want := range map[int]string{0: "0", 1: "1", 9009: "9009", -1: "-1",
+		3221225786: "0xC000013A", -1073741510: "0xC000013A"} {
+		if got := exitCodeText(code); got != want {
+			t.Errorf("exitCodeText(%d) = %q, want %q", code, got, want)
+		}
+	}
+}

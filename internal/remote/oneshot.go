@@ -124,7 +124,7 @@ func (c *Client) readOne(cmd *winrm.Command, id uint64, cmdDone chan struct{}, s
 				return protocol.Response{}, prefixError("lost the agent", tr.describe(err))
 			}
 			waitClosed(stderrDone, 5*time.Second)
-			msg := fmt.Sprintf("the agent process exited without answering (exit code %d)", exitCode(cmd, cmdDone))
+			msg := fmt.Sprintf("the agent process exited without answering (exit code %s)", exitCodeText(exitCode(cmd, cmdDone)))
 			if tail := cleanStderr(stderr.String()); tail != "" {
 				msg += ": " + c.red.redact(tail)
 			}
@@ -142,6 +142,15 @@ func (c *Client) readOne(cmd *winrm.Command, id uint64, cmdDone chan struct{}, s
 			return protocol.Response{}, newKindError(protocol.Unavailable, nil, "the agent refused the request: %s", c.red.redact(resp.Error.Message))
 		}
 	}
+}
+
+// exitCodeText shows NTSTATUS-style codes (a process killed, crashed or
+// terminated by the client's signal) in the hex form Windows documents.
+func exitCodeText(code int) string {
+	if code < -1 || code > 0x7FFFFFFF {
+		return fmt.Sprintf("0x%08X", uint32(code))
+	}
+	return fmt.Sprint(code)
 }
 
 // exitCode waits briefly for masterzen to record the exit code, which it

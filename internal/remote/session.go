@@ -249,7 +249,7 @@ func (s *session) endedError(err error) error {
 	}
 	code := exitCode(s.cmd, s.cmdDone)
 	waitClosed(s.stderrDone, 5*time.Second)
-	msg := fmt.Sprintf("the agent process exited (exit code %d)", code)
+	msg := fmt.Sprintf("the agent process exited (exit code %s)", exitCodeText(code))
 	if tail := cleanStderr(s.stderr.String()); tail != "" {
 		msg += ": " + s.c.red.redact(tail)
 	}

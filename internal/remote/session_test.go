@@ -259,7 +259,7 @@ func TestAgentDeathFailsPendingCallsAndNextCallRecovers(t *testing.T) {
 
 	start := time.Now()
 	err := <-pending
-	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "agent process exited") {
+	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "agent process exited (exit code 0xC000013A)") {
 		t.Fatalf("pending call = %v, want unavailable because the agent exited", err)
 	}
 	if waited := time.Since(start); waited > time.Second {
@@ -367,5 +367,109 @@ func TestRetryPolicySeesWhetherTheRequestWasDelivered(t *testing.T) {
 	}
 	if len(attempts) != 1 || !attempts[0].Delivered {
 		t.Errorf("attempts = %+v, want one delivered attempt", attempts)
+	}
+}
+
+// The snapshot's CreateShell returns an empty shell id for a fault; the
+// client must say it could not open a shell, and recover afterwards.
+func TestFaultOnCreate(t *testing.T) {
+	faults := &winsim.Faults{}
+	sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
+	_, c := newClient(t, configFor(sim.srv, remote.AuthNTLM))
+	ctx := callCtx(t)
+
+	faults.HTTP500NextN(1, "Create")
+	err := c.Call(ctx, hostapi.OpHostInfo, nil, nil)
+	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "could not open a shell") {
+		t.Fatalf("Call = %v, want unavailable: could not open a shell", err)
+	}
+	t.Log(err)
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatalf("call after the fault: %v", err)
+	}
+}
+
+func TestShellQuota(t *testing.T) {
+	sim := startHost(t, winsim.Options{MaxShellsPerUser: 1}, host.Options{})
+	ctx := callCtx(t)
+
+	// Another client holds the only shell the user may have.
+	_, holder := newClient(t, configFor(sim.srv, remote.AuthNTLM))
+	if err := holder.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.Timeout = 11 * time.Second // a config of its own, not the holder's client
+	_, c := newClient(t, cfg)
+	err := c.Call(ctx, hostapi.OpHostInfo, nil, nil)
+	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "MaxShellsPerUser") {
+		t.Fatalf("Call = %v, want unavailable naming MaxShellsPerUser", err)
+	}
+	t.Log(err)
+}
+
+// With room for one shell but MaxSessions 2, the second session hits the
+// quota; calls carry on over the first one instead of failing.
+func TestQuotaCapsSessions(t *testing.T) {
+	sim := startHost(t, winsim.Options{MaxShellsPerUser: 1, Latency: winsim.Latency{RTT: 5 * time.Millisecond}}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.MaxSessions = 2
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+
+	for round := range 3 {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if st := c.Stats(); st.PowerShellStarts != 1 || st.Sessions != 2 {
+		t.Errorf("stats = %+v, want one agent and one refused session", st)
+	}
+}
+
+func TestLogsCarryNoSecretsOrArguments(t *testing.T) {
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	var mu sync.Mutex
+	var lines []string
+	pool := remote.NewPool(func(_ context.Context, msg string, fields map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf("%s %v", msg, fields))
+	})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	c, err := pool.Client(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const argSecret = "argument-value-7f3a"
+	_ = c.Call(callCtx(t), hostapi.OpAnonAuthSet, hostapi.AnonAuthSettings{
+		Location: "Default Web Site", Enabled: true, UserName: "svc-" + argSecret, Password: argSecret,
+	}, nil)
+	_ = c.Call(callCtx(t), hostapi.OpHostInfo, nil, nil)
+	if err := pool.Close(); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) == 0 {
+		t.Fatal("nothing was logged")
+	}
+	var sawOp bool
+	for _, l := range lines {
+		if strings.Contains(l, argSecret) || strings.Contains(l, simPass) {
+			t.Errorf("log line leaks a secret or an argument: %s", l)
+		}
+		sawOp = sawOp || strings.Contains(l, hostapi.OpAnonAuthSet)
+	}
+	if !sawOp {
+		t.Errorf("no log line names the operation: %q", lines)
 	}
 }
