@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
+)
+
+const (
+	anonAddr = "iis_anonymous_authentication.test"
+	// anonShop is the application every anonymous-authentication test
+	// host has, running in its own pool "shop".
+	anonShop = "Default Web Site/shop"
+	// anonUser is a local account in no administrative group.
+	anonUser         = "anon-web"
+	anonUserPassword = `An0n "pw" $(whoami) ${x}`
+)
+
+// newAnonSimHost is a simulated host with pool "shop" serving
+// Default Web Site/shop and a local user for specific_user. These tests set
+// pools and applications up through the simulator's admin API, so they
+// always run against the simulator.
+func newAnonSimHost(t *testing.T) *testHost {
+	t.Helper()
+	h := newSimHost(t, simOptions{})
+	ctx := context.Background()
+	for _, step := range []func() error{
+		func() error { return h.host.AddAppPool(ctx, "shop") },
+		func() error { return h.host.AddApplication(ctx, "Default Web Site", "/shop", "shop", "") },
+		func() error { return h.host.AddUser(ctx, anonUser, anonUserPassword) },
+	} {
+		if err := step(); err != nil {
+			t.Fatalf("prepare the simulated host: %v", err)
+		}
+	}
+	return h
+}
+
+// anonConfig renders an iis_anonymous_authentication block; attrs are
+// HCL lines.
+func anonConfig(label, location string, attrs ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "resource \"iis_anonymous_authentication\" %q {\n  location = %s\n", label, hclString(location))
+	for _, a := range attrs {
+		b.WriteString("  " + a + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// anonOnHost reads the section at a location as an administrator would.
+func anonOnHost(t *testing.T, h *testHost, loc string) host.AnonView {
+	t.Helper()
+	v, err := h.host.AnonymousAuth(context.Background(), loc)
+	if err != nil {
+		t.Fatalf("read anonymous authentication at %q: %v", loc, err)
+	}
+	return v
+}
+
+// setPoolIdentity changes a pool's identity out of band, as an
+// administrator would in IIS Manager.
+func setPoolIdentity(t *testing.T, h *testHost, pool, identityType string) {
+	t.Helper()
+	if err := h.host.SetAppPoolAttr(context.Background(), pool, "processModel.identityType", identityType); err != nil {
+		t.Fatalf("set pool %s to %s: %v", pool, identityType, err)
+	}
+}
+
+// checkInherits is a CheckDestroy: the location has no settings of its own
+// left, and requests there get what it inherits.
+func checkInherits(t *testing.T, h *testHost, loc, wantUserName string) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		v := anonOnHost(t, h, loc)
+		if len(v.Explicit) != 0 {
+			return fmt.Errorf("%q still has its own settings after destroy: %v", loc, v.Explicit)
+		}
+		if v.Attrs["userName"] != wantUserName || v.Attrs["enabled"] != "true" {
+			return fmt.Errorf("%q inherits userName=%q enabled=%s, want %q and true", loc, v.Attrs["userName"], v.Attrs["enabled"], wantUserName)
+		}
+		return nil
+	}
+}
+
+func expectPlanned(attr, want string) plancheck.PlanCheck {
+	return plancheck.ExpectKnownValue(anonAddr, tfjsonpath.New(attr), knownvalue.StringExact(want))
+}

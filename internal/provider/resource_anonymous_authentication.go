@@ -1,0 +1,339 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
+	"github.com/iisguard/terraform-provider-iis/internal/remote"
+)
+
+var (
+	_ resource.Resource                   = (*anonAuthResource)(nil)
+	_ resource.ResourceWithConfigure      = (*anonAuthResource)(nil)
+	_ resource.ResourceWithImportState    = (*anonAuthResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*anonAuthResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*anonAuthResource)(nil)
+)
+
+func newAnonAuthResource() resource.Resource { return &anonAuthResource{} }
+
+// anonAuthResource manages the anonymous authentication settings of one
+// location (the server level, a site or an application), written as a
+// location element in applicationHost.config.
+type anonAuthResource struct {
+	data *providerData
+}
+
+func (r *anonAuthResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_anonymous_authentication"
+}
+
+func (r *anonAuthResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages who anonymous requests run as at one location: the server level, a site or an application. " +
+			"Settings are written to `applicationHost.config` as a `<location>` element (`Set-WebConfigurationProperty -PSPath MACHINE/WEBROOT/APPHOST -Location ...`), " +
+			"which works while the section is locked for `web.config` files, as it is on a stock host. " +
+			"Destroying the resource removes the location's own settings, so it inherits again; at the server level it restores the stock settings (enabled, IUSR).\n\n" +
+			"Every plan shows the effective `account` and its `privilege`. With `identity = \"app_pool\"` anonymous requests run as the application pool's identity, " +
+			"so the privilege follows the pool: when the pool is switched to LocalSystem, a refresh shows this resource's privilege rise to `full`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The location, or `/` for the server level.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"host": schema.StringAttribute{
+				MarkdownDescription: "Host to manage. Defaults to the provider's `host`. Changing it moves the settings: they are written on the new host and removed from the old one.",
+				Optional:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"location": schema.StringAttribute{
+				MarkdownDescription: "Where the settings apply: `\"\"` for the server level (every site inherits it), a site name (`\"Default Web Site\"`), " +
+					"or a site name and an application path (`\"Default Web Site/shop\"`), without leading or trailing `/`. " +
+					"It must name a site or application that exists on the host; the plan fails otherwise. Compared without regard to case, as IIS does. Changing it replaces the resource.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{locationValidator{}},
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether anonymous requests are allowed at the location. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"identity": schema.StringAttribute{
+				MarkdownDescription: "Who anonymous requests run as: `iusr` (default, the built-in `NT AUTHORITY\\IUSR`, least privilege), " +
+					"`app_pool` (the identity of the application pool that serves the location, `userName=\"\"` on the host; CIS IIS 1.6 recommends it) " +
+					"or `specific_user` (the account in `username`, with `password` or `password_wo`).",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(iis.AnonIUSR),
+				Validators: []validator.String{stringvalidator.OneOf(iis.AnonIdentities()...)},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Account for `identity = \"specific_user\"`: `user`, `.\\user`, `HOST\\user`, `DOMAIN\\user` or `user@domain`. Required with `specific_user`, refused otherwise.",
+				Optional:            true,
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password of `username`. Stored in state (marked sensitive) and never shown in plans, logs or errors. " +
+					"Windows does not check it when it is saved; a wrong password shows when anonymous requests fail. " +
+					"Prefer `password_wo`, which never reaches state. Conflicts with `password_wo`.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only password of `username` (Terraform 1.11 or later): sent to the host, never stored in plan or state. " +
+					"Terraform cannot tell when it changes, so change `password_wo_version` to set a new one. Conflicts with `password`.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+			},
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; changing it writes `password_wo` to the host again. Required with `password_wo`.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"account": schema.StringAttribute{
+				MarkdownDescription: "The account anonymous requests at the location run as, known at plan time: `NT AUTHORITY\\IUSR`, " +
+					"the pool's account for `app_pool` (`IIS AppPool\\shop`, or `NT AUTHORITY\\SYSTEM` when the pool runs as LocalSystem), or `username`. " +
+					"At the server level with `app_pool`, the account of the most privileged pool of any application.",
+				Computed: true,
+			},
+			"privilege": schema.StringAttribute{
+				MarkdownDescription: "How much that account can do, on the same scale as the pool identity: `least`, `low`, `medium`, `high` or `full`. " +
+					"Known at plan time; a plan that raises it carries a warning.",
+				Computed: true,
+			},
+			"privilege_reason": schema.StringAttribute{
+				MarkdownDescription: "One line saying why, such as `application pool identity of pool \"shop\", which serves Default Web Site/shop: LocalSystem: full control of the host, ...`.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *anonAuthResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config anonAuthModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskPasswords(r.logContext(ctx), plan, config)
+	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	loc := plan.Location.ValueString()
+	current, err := iis.GetAnonymousAuth(ctx, client, loc)
+	if err != nil {
+		resp.Diagnostics.Append(r.locationDiagnostic(err, "read", host, loc))
+		return
+	}
+	if existing := hasOwnSettings(current); existing != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("location"), "Anonymous authentication settings already exist",
+			fmt.Sprintf("%s on host %s already has %s. The provider does not take over existing settings silently: "+
+				"import them (terraform import <address> %q, or an import block) to manage them.", describeLoc(loc), host, existing, anonAuthID(loc)))
+		return
+	}
+	got, err := iis.SetAnonymousAuth(ctx, client, plan.settings(config))
+	if err != nil {
+		resp.Diagnostics.Append(r.locationDiagnostic(err, "write", host, loc))
+		return
+	}
+	plan.fromHost(got)
+	resp.Diagnostics.Append(r.completeRisk(ctx, client, host, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// hasOwnSettings describes the settings that make creating at a location
+// an adoption, or returns "" when there are none. The server level always
+// has its element; only settings other than the stock ones count there, so
+// that managing a stock server level needs no import.
+func hasOwnSettings(a iis.AnonymousAuth) string {
+	if a.Location != "" {
+		if a.Configured {
+			return "its own anonymous authentication settings in applicationHost.config"
+		}
+		return ""
+	}
+	if !a.Enabled || a.Identity != iis.AnonIUSR || a.PasswordSet {
+		return "anonymous authentication settings other than the stock ones (enabled, IUSR)"
+	}
+	return ""
+}
+
+func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state anonAuthModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskPasswords(r.logContext(ctx), state)
+	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	loc := state.Location.ValueString()
+	got, err := iis.GetAnonymousAuth(ctx, client, loc)
+	if iis.IsNotFound(err) || (err == nil && !got.Configured) {
+		// The site or application is gone, or its own settings were
+		// removed out of band: the next plan writes them again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(r.locationDiagnostic(err, "read", host, loc))
+		return
+	}
+	state.fromHost(got)
+	// The privilege follows the host: a pool switched to LocalSystem shows
+	// here as drift even though this location's settings did not change.
+	state.Account, state.Privilege, state.PrivilegeReason = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	resp.Diagnostics.Append(r.completeRisk(ctx, client, host, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *anonAuthResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, config anonAuthModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskPasswords(r.logContext(ctx), plan, config)
+	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	got, err := iis.SetAnonymousAuth(ctx, client, plan.settings(config))
+	if err != nil {
+		resp.Diagnostics.Append(r.locationDiagnostic(err, "write", host, plan.Location.ValueString()))
+		return
+	}
+	plan.fromHost(got)
+	resp.Diagnostics.Append(r.completeRisk(ctx, client, host, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *anonAuthResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state anonAuthModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskPasswords(r.logContext(ctx), state)
+	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	loc := state.Location.ValueString()
+	if _, err := iis.ClearAnonymousAuth(ctx, client, loc); err != nil && !iis.IsNotFound(err) {
+		resp.Diagnostics.Append(r.locationDiagnostic(err, "clear", host, loc))
+	}
+}
+
+// ImportState takes the location, `/` for the server level, or
+// `host|location` for a location on another host than the provider's.
+// Locations contain '/', and neither host names nor site names can
+// contain '|', which is why '|' separates them.
+func (r *anonAuthResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, loc := parseAnonAuthImportID(req.ID)
+	if err := iis.ValidateLocation(loc); err != nil || (strings.Contains(req.ID, "|") && host == "") {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import ID %q is not one of the accepted forms: a location (\"Default Web Site\" or \"Default Web Site/shop\"), "+
+				"\"/\" for the server level, or host|location (\"web01.example.com|Default Web Site/shop\", \"web01.example.com|/\").", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("location"), loc)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), anonAuthID(loc))...)
+	if host != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host"), host)...)
+	}
+}
+
+func (r *anonAuthResource) logContext(ctx context.Context) context.Context {
+	if r.data == nil {
+		return ctx
+	}
+	return r.data.logContext(ctx)
+}
+
+// client returns the connection for the resource's host and the host's
+// name for messages; ok is false when diags got an error.
+func (r *anonAuthResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_anonymous_authentication.")
+		return nil, "", false
+	}
+	host := r.data.hostFor(hostAttr.ValueString())
+	c, d := r.data.clientFor(ctx, host)
+	diags.Append(d...)
+	return c, host, !d.HasError()
+}
+
+// locationDiagnostic explains a failed operation; a location that no
+// longer exists gets its own message at the location attribute.
+func (r *anonAuthResource) locationDiagnostic(err error, verb, host, loc string) diag.Diagnostic {
+	if iis.IsNotFound(err) {
+		return diag.NewAttributeErrorDiagnostic(path.Root("location"), "Location does not exist",
+			fmt.Sprintf("%s does not exist on host %s: no site or application has that path. %v", describeLoc(loc), host, err))
+	}
+	return remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication "+verb, host)
+}
+
+// completeRisk fills account, privilege and privilege_reason when the plan
+// could not know them (an unknown host or provider setting at plan time).
+func (r *anonAuthResource) completeRisk(ctx context.Context, client *remote.Client, host string, m *anonAuthModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.Privilege.IsUnknown() && !m.Account.IsUnknown() && !m.PrivilegeReason.IsUnknown() {
+		return diags
+	}
+	a, err := newAnonAssessor(ctx, client)
+	if err != nil {
+		diags.Append(remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication resolve", host))
+		return diags
+	}
+	risk, err := a.assess(ctx, m.Location.ValueString(), m.Enabled.ValueBool(), m.Identity.ValueString(), m.Username.ValueString())
+	if err != nil {
+		diags.Append(remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication resolve", host))
+		return diags
+	}
+	m.setRisk(risk)
+	return diags
+}
+
+func describeLoc(loc string) string {
+	if loc == "" {
+		return "The server level"
+	}
+	return fmt.Sprintf("Location %q", loc)
+}

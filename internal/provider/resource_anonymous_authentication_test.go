@@ -1,0 +1,362 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+const shopPoolReason = `application pool identity of pool "shop", which serves Default Web Site/shop: ` +
+	`ApplicationPoolIdentity: per-pool virtual account IIS AppPool\shop, isolated from other pools; ` +
+	`on the network it acts as the computer account (WEB-ACC01$)`
+
+// Create with the pool identity, switch to a specific user with a
+// write-only password, rotate it, disable, import by location and by
+// host|location, destroy (the location inherits IUSR again).
+func TestAccAnonymousAuthLifecycle(t *testing.T) {
+	h := newAnonSimHost(t)
+	user := func(extra ...string) string {
+		return h.providerConfig() + anonConfig("test", anonShop, append([]string{
+			`identity = "specific_user"`, `username = "` + anonUser + `"`,
+		}, extra...)...)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy:             checkInherits(t, h, anonShop, "IUSR"),
+		Steps: []resource.TestStep{
+			{
+				Config: h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
+					expectPlanned("id", anonShop),
+					expectPlanned("account", `IIS AppPool\shop`),
+					expectPlanned("privilege", "least"),
+					expectPlanned("privilege_reason", shopPoolReason),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("username"), knownvalue.Null()),
+				},
+				Check: func(*terraform.State) error {
+					v := anonOnHost(t, h, anonShop)
+					if !v.Explicit["userName"] || v.Attrs["userName"] != "" || v.Attrs["enabled"] != "true" {
+						return fmt.Errorf("host holds %v (own: %v), want a location element with userName=\"\"", v.Attrs, v.Explicit)
+					}
+					return nil
+				},
+			},
+			{
+				Config: user(`password_wo = "first-Pw1"`, `password_wo_version = 1`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
+					expectPlanned("account", anonUser),
+					expectPlanned("privilege", "medium"),
+					expectPlanned("privilege_reason", anonUser+": ordinary local account, in no administrative group"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+				},
+				Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, "first-Pw1"),
+			},
+			{
+				// A new version sends the new write-only password.
+				Config: user(`enabled = false`, `password_wo = "second-Pw2"`, `password_wo_version = 2`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
+					expectPlanned("privilege", "medium"),
+				}},
+				Check: expectAnonOnHost(t, h, anonShop, "false", anonUser, "second-Pw2"),
+			},
+			{
+				Config:                  user(`enabled = false`, `password_wo = "second-Pw2"`, `password_wo_version = 2`),
+				ResourceName:            anonAddr,
+				ImportState:             true,
+				ImportStateId:           anonShop,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password_wo_version"},
+			},
+			{
+				Config:                  user(`enabled = false`, `password_wo = "second-Pw2"`, `password_wo_version = 2`),
+				ResourceName:            anonAddr,
+				ImportState:             true,
+				ImportStateId:           h.Host + "|" + anonShop,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password_wo_version", "host"},
+			},
+		},
+	})
+}
+
+func expectAnonOnHost(t *testing.T, h *testHost, loc, enabled, user, password string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		v := anonOnHost(t, h, loc)
+		if v.Attrs["enabled"] != enabled || v.Attrs["userName"] != user || v.Attrs["password"] != password {
+			// Never print the password: only whether it matched.
+			return fmt.Errorf("host holds enabled=%s userName=%q password matches=%v; want enabled=%s userName=%q and the configured password",
+				v.Attrs["enabled"], v.Attrs["userName"], v.Attrs["password"] == password, enabled, user)
+		}
+		return nil
+	}
+}
+
+// The coupling: with identity app_pool, anonymous requests run as the
+// pool's identity, so a pool running as LocalSystem makes this resource's
+// privilege full in the plan, and a pool switched to LocalSystem out of
+// band shows as privilege drift on refresh.
+func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
+	h := newAnonSimHost(t)
+	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { setPoolIdentity(t, h, "shop", "LocalSystem") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectPlanned("account", `NT AUTHORITY\SYSTEM`),
+					expectPlanned("privilege", "full"),
+					expectPlanned("privilege_reason", `application pool identity of pool "shop", which serves Default Web Site/shop: `+
+						`LocalSystem: full control of the host, acts as the computer account on the network`),
+				}},
+			},
+			{
+				PreConfig: func() { setPoolIdentity(t, h, "shop", "ApplicationPoolIdentity") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// Refresh already saw the pool change: nothing to do.
+					plancheck.ExpectEmptyPlan(),
+					expectDrift(anonAddr, "privilege", "full", "least"),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("privilege"), knownvalue.StringExact("least")),
+				},
+			},
+			{
+				// The administrator moves the pool to LocalSystem: a
+				// refresh-only run records the rise.
+				PreConfig:    func() { setPoolIdentity(t, h, "shop", "LocalSystem") },
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(anonAddr, "privilege", "full"),
+					resource.TestCheckResourceAttr(anonAddr, "account", `NT AUTHORITY\SYSTEM`),
+					resource.TestCheckResourceAttr(anonAddr, "identity", "app_pool"),
+				),
+			},
+			{
+				// Moving the application to another pool is followed too.
+				PreConfig: func() {
+					if err := h.host.SetApplicationPool(context.Background(), "Default Web Site", "/shop", "DefaultAppPool"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					expectDrift(anonAddr, "account", `NT AUTHORITY\SYSTEM`, `IIS AppPool\DefaultAppPool`),
+					expectDrift(anonAddr, "privilege", "full", "least"),
+				}},
+			},
+		},
+	})
+}
+
+// expectDrift checks that the plan reports a change made outside
+// Terraform (resource_drift): attr went from before to after.
+func expectDrift(addr, attr, before, after string) plancheck.PlanCheck {
+	return driftCheck{addr: addr, attr: attr, before: before, after: after}
+}
+
+type driftCheck struct{ addr, attr, before, after string }
+
+func (c driftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceDrift {
+		if rc.Address != c.addr || rc.Change == nil {
+			continue
+		}
+		b, _ := rc.Change.Before.(map[string]any)
+		a, _ := rc.Change.After.(map[string]any)
+		if b[c.attr] == c.before && a[c.attr] == c.after {
+			return
+		}
+		resp.Error = fmt.Errorf("%s drifted %s from %v to %v, want %q -> %q", c.addr, c.attr, b[c.attr], a[c.attr], c.before, c.after)
+		return
+	}
+	resp.Error = fmt.Errorf("no drift reported for %s; want %s %q -> %q", c.addr, c.attr, c.before, c.after)
+}
+
+// An administrator switches the location to a specific user out of band:
+// the refresh shows who anonymous requests now run as, and the next apply
+// puts the pool identity back. A location whose own settings are removed
+// out of band is created again.
+func TestAccAnonymousAuthDrift(t *testing.T) {
+	h := newAnonSimHost(t)
+	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					ctx := context.Background()
+					if err := h.host.AddGroupMember(ctx, "Administrators", anonUser); err != nil {
+						t.Fatal(err)
+					}
+					for attr, v := range map[string]string{"userName": anonUser, "password": anonUserPassword} {
+						if err := h.host.SetAnonymousAuth(ctx, anonShop, attr, v); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(anonAddr, "identity", "specific_user"),
+					resource.TestCheckResourceAttr(anonAddr, "username", anonUser),
+					resource.TestCheckResourceAttr(anonAddr, "account", anonUser),
+					resource.TestCheckResourceAttr(anonAddr, "privilege", "full"),
+					resource.TestCheckResourceAttr(anonAddr, "privilege_reason", anonUser+": member of Administrators: full control of the host"),
+				),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
+					expectPlanned("privilege", "least"),
+				}},
+				Check: func(*terraform.State) error {
+					if v := anonOnHost(t, h, anonShop); v.Attrs["userName"] != "" || v.Attrs["password"] != "" {
+						return fmt.Errorf("after the apply the host holds userName=%q and a password: %v", v.Attrs["userName"], v.Attrs["password"] != "")
+					}
+					return nil
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := h.host.ClearAnonymousAuth(context.Background(), anonShop); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// The server level exists on every host: managing it at stock values needs
+// no import, its privilege with app_pool is the most privileged pool's, and
+// destroying it restores the stock settings rather than the schema's
+// (which would disable anonymous access everywhere).
+func TestAccAnonymousAuthServerLevel(t *testing.T) {
+	h := newAnonSimHost(t)
+	config := h.providerConfig() + anonConfig("test", "", `identity = "app_pool"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(*terraform.State) error {
+			v := anonOnHost(t, h, "")
+			if v.Attrs["enabled"] != "true" || v.Attrs["userName"] != "IUSR" {
+				return fmt.Errorf("server level after destroy: %v, want the stock enabled=true userName=IUSR", v.Attrs)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { setPoolIdentity(t, h, "shop", "NetworkService") },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
+					expectPlanned("id", "/"),
+					expectPlanned("account", `NT AUTHORITY\NETWORK SERVICE`),
+					expectPlanned("privilege", "medium"),
+				}},
+				Check: func(*terraform.State) error {
+					if v := anonOnHost(t, h, "Default Web Site"); v.Attrs["userName"] != "" {
+						return fmt.Errorf("the site does not inherit the server level: userName=%q", v.Attrs["userName"])
+					}
+					return nil
+				},
+			},
+			{Config: config, ResourceName: anonAddr, ImportState: true, ImportStateId: "/", ImportStateVerify: true},
+		},
+	})
+}
+
+// Settings that exist are never adopted silently: a location with its own
+// settings, or a server level changed from the stock values.
+func TestAccAnonymousAuthExistingIsNotAdopted(t *testing.T) {
+	h := newAnonSimHost(t)
+	if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "enabled", "false"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.host.SetAnonymousAuth(context.Background(), "", "userName", ""); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config:      h.providerConfig() + anonConfig("test", anonShop),
+				ExpectError: regexp.MustCompile(`Location "Default Web Site/shop" on host \S+ already has its own\s+anonymous[\s\S]*import[\s\S]*"Default Web Site/shop"`),
+			},
+			{
+				Config:      h.providerConfig() + anonConfig("test", ""),
+				ExpectError: regexp.MustCompile(`The server level on host \S+ already has anonymous[\s\S]*other\s+than\s+the\s+stock[\s\S]*import[\s\S]*"/"`),
+			},
+		},
+	})
+}
+
+// Bad locations and identity/credential combinations fail at plan time,
+// at the attribute at fault, saying what is accepted.
+func TestAccAnonymousAuthInvalidConfigurations(t *testing.T) {
+	h := newAnonSimHost(t)
+	tests := []struct {
+		location string
+		attrs    []string
+		want     string
+	}{
+		{"/", nil, `must not start or end with '/'[\s\S]*write "" for the server level`},
+		{"Default Web Site/", nil, `must not start or end with '/'`},
+		{`Default Web Site\shop`, nil, `separate the site and the application path with '/'`},
+		{"No Such Site", nil, `Location "No Such Site" does not exist on host[\s\S]*Locations on the host: "", "Default Web Site", "Default Web Site/shop"`},
+		{"Default Web Site/nope", nil, `Location "Default Web Site/nope" does not exist`},
+		{anonShop, []string{`identity = "iusr"`, `username = "bob"`}, `identity = "iusr" takes no username`},
+		{anonShop, []string{`identity = "app_pool"`, `password = "x"`}, `identity = "app_pool" takes no password`},
+		{anonShop, []string{`username = "bob"`}, `identity = "iusr" takes no username`},
+		{anonShop, []string{`identity = "specific_user"`, `password = "x"`}, `needs username`},
+		{anonShop, []string{`identity = "specific_user"`, `username = "bob"`}, `needs the account's password`},
+		{anonShop, []string{`identity = "specific_user"`, `username = ""`, `password = "x"`}, `An empty user name means the application pool identity`},
+		{anonShop, []string{`identity = "specific_user"`, `username = "IUSR"`, `password = "x"`}, `IUSR is the built-in anonymous account: set identity = "iusr"`},
+		{anonShop, []string{`identity = "specific_user"`, `username = "bob"`, `password = "x"`, `password_wo = "y"`, `password_wo_version = 1`}, `Set either password`},
+		{anonShop, []string{`identity = "specific_user"`, `username = "bob"`, `password_wo = "y"`}, `set password_wo_version`},
+		{anonShop, []string{`identity = "specific_user"`, `username = "bob"`, `password = "x"`, `password_wo_version = 1`}, `set password_wo too`},
+		{anonShop, []string{`identity = "anonymous"`}, `value must be one of`},
+	}
+	var steps []resource.TestStep
+	for _, tt := range tests {
+		steps = append(steps, resource.TestStep{
+			Config:   h.providerConfig() + anonConfig("test", tt.location, tt.attrs...),
+			PlanOnly: true,
+			// Terraform wraps diagnostics, so any space may be a line break.
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(tt.want, " ", `\s+`)),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders(), Steps: steps})
+}
