@@ -72,7 +72,7 @@ func (d *firewallRulesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
 	}
 	list := func(desc string) schema.ListAttribute {
-		return schema.ListAttribute{MarkdownDescription: desc + " In canonical form: sorted, IPv4 subnets as network/mask, `[\"Any\"]` when unset.",
+		return schema.ListAttribute{MarkdownDescription: desc + " In canonical form: sorted, Windows' spelling, `[\"Any\"]` when unset.",
 			ElementType: types.StringType, Computed: true}
 	}
 	levels := []string{}
@@ -122,8 +122,8 @@ func (d *firewallRulesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"protocol":         str("`TCP`, `UDP`, `ICMPv4`, `ICMPv6`, `Any` or a protocol number."),
 					"local_ports":      list("Local ports."),
 					"remote_ports":     list("Remote ports."),
-					"local_addresses":  list("Local addresses."),
-					"remote_addresses": list("Remote addresses."),
+					"local_addresses":  list("Local addresses, IPv4 subnets as network/mask (`10.0.0.0/255.0.0.0`)."),
+					"remote_addresses": list("Remote addresses, IPv4 subnets as network/mask (`10.0.0.0/255.0.0.0`)."),
 					"icmp_types":       list("ICMP types."),
 					"profiles":         list("Profiles."),
 					"program":          str("Program path or `Any`."),

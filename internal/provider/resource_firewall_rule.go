@@ -56,7 +56,7 @@ func (r *firewallRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 	listAttr := func(kind fwValueKind, desc string) schema.SetAttribute {
 		return schema.SetAttribute{
 			MarkdownDescription: desc + " Defaults to `[\"Any\"]`; `Any` must stand alone. " +
-				"Values are compared as Windows reads them back, so order and spelling never cause a diff.",
+				"Values are compared as Windows reads them back, so the host's spelling and order never cause a diff.",
 			ElementType: types.StringType,
 			CustomType:  newFWSetType(kind),
 			Optional:    true,

@@ -1,6 +1,6 @@
 # Bring the stock WinRM rule under management. Its group is the indirect
-# string Windows stores; `terraform plan -generate-config-out=winrm.tf`
-# writes the full configuration.
+# string Windows stores. Without the resource block below,
+# `terraform plan -generate-config-out=winrm.tf` writes one.
 import {
   to = iis_firewall_rule.winrm
   id = "WINRM-HTTP-In-TCP"
