@@ -120,3 +120,13 @@ func hostOps(h *testHost, op string) uint64 {
 	}
 	return h.host.Stats().ByOp[op]
 }
+
+// hostRuleCount counts the rules on the host, read through the agent.
+func hostRuleCount(t *testing.T, c *remote.Client) int {
+	t.Helper()
+	rules, err := firewall.List(context.Background(), c, firewall.Filter{})
+	if err != nil {
+		t.Fatalf("list rules on the host: %v", err)
+	}
+	return len(rules)
+}

@@ -311,3 +311,43 @@ func TestAccFirewallRuleInvalidCombinations(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders(), Steps: steps})
 }
+
+// A name full of wildcard and quoting characters means that one rule: it
+// is created, read and deleted alone, every stock rule survives, and
+// hostile text in the description comes back as plain data.
+func TestAccFirewallRuleHostileName(t *testing.T) {
+	h := newTestHost(t, simOptions{})
+	c := agentClient(t, h)
+	name := "tfacc-*[x]?`'\"$(Remove-NetFirewallRule)"
+	desc := "'; Remove-NetFirewallRule; $(whoami) `n ]]> <!-- \u00e9\u00e8 \u65e5\u672c"
+	before := hostRuleCount(t, c)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(s *terraform.State) error {
+			if err := checkRuleGone(t, c, name)(s); err != nil {
+				return err
+			}
+			if n := hostRuleCount(t, c); n != before {
+				t.Errorf("%d rules on the host after destroy, %d before the test", n, before)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: h.providerConfig() + fwRuleConfig("test", name, `display_name = "Hostile"`,
+					`description = `+hclString(desc), `protocol = "TCP"`, `local_ports = ["8080"]`, `remote_addresses = ["LocalSubnet"]`),
+				Check: func(*terraform.State) error {
+					r, ok := hostRule(t, c, name)
+					if !ok || r.Description != desc {
+						t.Errorf("rule on the host: %+v (exists %v)", r, ok)
+					}
+					if n := hostRuleCount(t, c); n != before+1 {
+						t.Errorf("%d rules on the host, want %d", n, before+1)
+					}
+					return nil
+				},
+			},
+			{ResourceName: fwAddr, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+		},
+	})
+}
