@@ -109,11 +109,8 @@ func FormatTimeSpan(seconds int64) string {
 // day, "hh:mm:ss" (a TimeSpan under one day).
 func CanonicalTimeOfDay(s string) (string, error) {
 	c, err := CanonicalTimeSpan(s)
-	if err != nil {
-		return "", err
-	}
-	if strings.Contains(c, ".") {
-		return "", fmt.Errorf("%q is not a time of day: write hh:mm:ss, under 24:00:00", s)
+	if err != nil || strings.Contains(c, ".") {
+		return "", fmt.Errorf("%q is not a time of day: write hh:mm:ss, hours 0-23", s)
 	}
 	return c, nil
 }

@@ -181,6 +181,7 @@ func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFirewallRuleResource,
+		newAppPoolResource,
 		newAnonAuthResource,
 	}
 }
