@@ -173,9 +173,9 @@ func (d *firewallRulesDataSource) Read(ctx context.Context, req datasource.ReadR
 		enabled := m.Enabled.ValueBool()
 		f.Enabled = &enabled
 	}
-	min := risk.ExposureNone
+	floor := risk.ExposureNone
 	if v := m.MinExposure.ValueString(); v != "" {
-		min, _ = risk.ParseExposure(v) // the schema's validator has checked it
+		floor, _ = risk.ParseExposure(v) // the schema's validator has checked it
 	}
 	rules, err := firewall.List(ctx, client, f)
 	if err != nil {
@@ -186,7 +186,7 @@ func (d *firewallRulesDataSource) Read(ctx context.Context, req datasource.ReadR
 	m.Rules = []firewallRuleDataModel{}
 	for _, r := range rules {
 		level, reason := risk.ClassifyRule(riskRule(r.RuleSpec))
-		if !atLeast(level, min) {
+		if !atLeast(level, floor) {
 			continue
 		}
 		m.Rules = append(m.Rules, firewallRuleDataModel{
@@ -204,13 +204,13 @@ func (d *firewallRulesDataSource) Read(ctx context.Context, req datasource.ReadR
 }
 
 // atLeast applies min_exposure: none lets everything through; otherwise a
-// rule must be on min's scale (inbound or egress) and at or above it.
-func atLeast(level, min risk.Exposure) bool {
+// rule must be on floor's scale (inbound or egress) and at or above it.
+func atLeast(level, floor risk.Exposure) bool {
 	switch {
-	case min == risk.ExposureNone:
+	case floor == risk.ExposureNone:
 		return true
-	case min.Egress():
-		return level == risk.ExposureEgress || level == min
+	case floor.Egress():
+		return level == risk.ExposureEgress || level == floor
 	}
-	return !level.Egress() && level >= min
+	return !level.Egress() && level >= floor
 }
