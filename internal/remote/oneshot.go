@@ -14,14 +14,38 @@ import (
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
 )
 
-// oneShotClient is the masterzen client every one-shot call shares, so that
-// its HTTP connections (and NTLM handshakes) are reused across calls, as a
-// client pooled per host by other providers would.
-func (c *Client) oneShotClient() (*winrm.Client, *transport, error) {
-	c.oneShotOnce.Do(func() {
-		c.oneShotWC, c.oneShotTr, c.oneShotErr = newWinRMClient(c.cfg, &c.cnt, c.log)
-	})
-	return c.oneShotWC, c.oneShotTr, c.oneShotErr
+// oneShotConn is a masterzen client lent to one one-shot call at a time.
+type oneShotConn struct {
+	wc *winrm.Client
+	tr *transport
+}
+
+// takeOneShot lends a masterzen client to one call. Clients are reused by
+// later calls, so their authenticated HTTP connections are too, as with a
+// client pooled per host; but never by two calls at once: go-ntlmssp sends
+// the legs of a handshake as separate requests through the client's
+// http.Transport, and concurrent calls on one client scatter them over
+// different connections, which the server then refuses.
+func (c *Client) takeOneShot() (*oneShotConn, error) {
+	c.mu.Lock()
+	if n := len(c.oneShotFree); n > 0 {
+		oc := c.oneShotFree[n-1]
+		c.oneShotFree = c.oneShotFree[:n-1]
+		c.mu.Unlock()
+		return oc, nil
+	}
+	c.mu.Unlock()
+	wc, tr, err := newWinRMClient(c.cfg, &c.cnt, c.log)
+	if err != nil {
+		return nil, err
+	}
+	return &oneShotConn{wc: wc, tr: tr}, nil
+}
+
+func (c *Client) returnOneShot(oc *oneShotConn) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.oneShotFree = append(c.oneShotFree, oc)
 }
 
 type oneShotResult struct {
@@ -36,7 +60,7 @@ type oneShotResult struct {
 // so that the caller returns as soon as its context ends, while cleanup
 // (signal and delete) still happens.
 func (c *Client) viaOneShot(ctx context.Context, op string, raw json.RawMessage) (protocol.Response, bool, error) {
-	wc, tr, err := c.oneShotClient()
+	oc, err := c.takeOneShot()
 	if err != nil {
 		return protocol.Response{}, false, err
 	}
@@ -48,7 +72,10 @@ func (c *Client) viaOneShot(ctx context.Context, op string, raw json.RawMessage)
 	defer cancel()
 	out := make(chan oneShotResult, 1)
 	var written atomic.Bool
-	c.goBackground(func() { c.runOneShot(ctx, wc, tr, id, line, &written, out) })
+	c.goBackground(func() {
+		defer c.returnOneShot(oc) // only once the exchange and its cleanup are over
+		c.runOneShot(ctx, oc.wc, oc.tr, id, line, &written, out)
+	})
 	select {
 	case r := <-out:
 		return r.resp, r.delivered, r.err

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"sync"
 	"time"
-
-	"github.com/masterzen/winrm"
 )
 
 // Pool holds the clients of one provider process, one per host and
@@ -166,10 +164,7 @@ type Client struct {
 	// a quota fault; it lowers MaxSessions for the client's lifetime.
 	sessionCap int
 
-	oneShotOnce sync.Once
-	oneShotWC   *winrm.Client
-	oneShotTr   *transport
-	oneShotErr  error
+	oneShotFree []*oneShotConn // guarded by mu
 }
 
 func newClient(p *Pool, cfg Config) *Client {

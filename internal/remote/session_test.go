@@ -473,3 +473,32 @@ func TestLogsCarryNoSecretsOrArguments(t *testing.T) {
 		t.Errorf("no log line names the operation: %q", lines)
 	}
 }
+
+// Concurrent calls share HTTP connections; NTLM handshakes that interleave
+// across them must not surface as authentication failures.
+func TestConcurrentOneShotCallsOverNTLM(t *testing.T) {
+	sim := startHost(t, winsim.Options{Latency: winsim.Latency{RTT: time.Millisecond}}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.OneShot = true
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 2 {
+				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+					t.Errorf("caller %d call %d: %v", i, j, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if st := c.Stats(); st.PowerShellStarts != 13 {
+		t.Errorf("PowerShellStarts = %d, want one per call (13)", st.PowerShellStarts)
+	}
+}

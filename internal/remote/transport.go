@@ -73,6 +73,9 @@ type transport struct {
 	// lastErr is the most recent failure, because masterzen's stdin writer
 	// drops the cause and reports only io.ErrShortWrite.
 	lastErr atomic.Pointer[error]
+	// authOK is set once a request has been accepted: a later 401 is then
+	// a lost NTLM handshake, not wrong credentials.
+	authOK atomic.Bool
 	// fastTimeouts counts Receive timeout faults in a row that came back
 	// far sooner than the operation timeout asked for.
 	fastTimeouts atomic.Int32
@@ -82,6 +85,11 @@ type transport struct {
 // after every timeout fault: a server that answers each Receive with an
 // immediate timeout would otherwise be polled thousands of times a second.
 const maxFastTimeouts = 20
+
+// maxAuthRetries bounds resending a request refused with 401 after the
+// credentials have worked; never applied before, so a wrong password is
+// tried once and cannot lock the account out.
+const maxAuthRetries = 3
 
 func newTransport(cfg Config, cnt *counters, log *logSink) *transport {
 	t := &transport{cfg: cfg, cnt: cnt, log: log}
@@ -145,6 +153,23 @@ func (t *transport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, error)
 	body, err := t.inner.Post(c, msg)
 	if t.countPosts {
 		t.cnt.roundTrips.Add(1)
+	}
+	for retry := 1; retry <= maxAuthRetries && err != nil && httpStatus(err) == http.StatusUnauthorized && t.authOK.Load(); retry++ {
+		// NTLM authenticates a TCP connection, but go-ntlmssp sends the
+		// legs of its handshake as separate requests through a shared
+		// http.Transport, which may put them on different connections when
+		// other requests run at the same time; the server then refuses the
+		// last leg. Credentials that worked before are not the problem, and
+		// a 401 means the request was not processed, so sending it again is
+		// safe for every action.
+		t.log.debug("winrm request retried after 401", map[string]any{"action": action, "retry": retry})
+		body, err = t.inner.Post(c, msg)
+		if t.countPosts {
+			t.cnt.roundTrips.Add(1)
+		}
+	}
+	if err == nil {
+		t.authOK.Store(true)
 	}
 	body, err = t.check(action, body, err)
 	if err == nil && action == "Receive" {
