@@ -126,13 +126,16 @@ func (c Config) kerberosConfig() string {
 // Both defaults in masterzen are 60s, which race: the client gives up just as
 // the server answers with its TimedOut fault. As pywinrm does, the HTTP
 // timeout is kept strictly above the operation timeout.
+//
+// The operation timeout only paces the long poll of an idle agent (a call's
+// own deadline is Timeout), so it is capped at Windows' default
+// MaxTimeoutms of 60 s: a host refuses any request asking for more.
 func (c Config) operationTimeout() time.Duration {
 	t := c.timeout().Round(time.Second)
-	if t < time.Second {
-		t = time.Second
-	}
-	return t
+	return min(max(t, time.Second), maxOperationTimeout)
 }
+
+const maxOperationTimeout = 60 * time.Second
 
 func (c Config) httpTimeout() time.Duration {
 	return c.operationTimeout() + 15*time.Second

@@ -160,6 +160,9 @@ func TestTimeoutsKeepOperationBelowHTTP(t *testing.T) {
 		if c.operationTimeout() < time.Second {
 			t.Errorf("timeout %s: operation timeout %s is below WS-Man's one-second resolution", d, c.operationTimeout())
 		}
+		if c.operationTimeout() > 60*time.Second {
+			t.Errorf("timeout %s: operation timeout %s exceeds Windows' MaxTimeoutms", d, c.operationTimeout())
+		}
 		if c.httpTimeout() <= c.operationTimeout() {
 			t.Errorf("timeout %s: HTTP timeout %s not above operation timeout %s", d, c.httpTimeout(), c.operationTimeout())
 		}

@@ -154,7 +154,7 @@ func (t *transport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, error)
 	if t.countPosts {
 		t.cnt.roundTrips.Add(1)
 	}
-	for retry := 1; retry <= maxAuthRetries && err != nil && httpStatus(err) == http.StatusUnauthorized && t.authOK.Load(); retry++ {
+	for retry := 1; retry <= maxAuthRetries && t.lostHandshake(err); retry++ {
 		// NTLM authenticates a TCP connection, but go-ntlmssp sends the
 		// legs of its handshake as separate requests through a shared
 		// http.Transport, which may put them on different connections when
@@ -182,6 +182,15 @@ func (t *transport) Post(c *winrm.Client, msg *soap.SoapMessage) (string, error)
 		"action": action, "duration_ms": time.Since(start).Milliseconds(), "failed": err != nil,
 	})
 	return body, err
+}
+
+// lostHandshake reports a 401 that only NTLM's connection-bound handshake
+// explains: credentials that worked before on this transport. Other auth
+// methods send their credentials whole with every request, so there a 401
+// is a real refusal, and resending could lock the account out.
+func (t *transport) lostHandshake(err error) bool {
+	return err != nil && t.cfg.auth() == AuthNTLM && t.authOK.Load() &&
+		httpStatus(err) == http.StatusUnauthorized
 }
 
 // check turns what masterzen returned into either a usable body or an
