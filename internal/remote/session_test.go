@@ -38,6 +38,7 @@ func startHost(t *testing.T, opts winsim.Options, hostOpts host.Options) *simHos
 }
 
 func TestHostInfoThroughSession(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		tls  bool
@@ -80,6 +81,7 @@ func TestHostInfoThroughSession(t *testing.T) {
 }
 
 func TestConcurrentCallsGetTheirOwnResponses(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.MaxSessions = 2
@@ -127,6 +129,7 @@ func TestConcurrentCallsGetTheirOwnResponses(t *testing.T) {
 
 // Requests that arrive while a Send is in flight share the next Send.
 func TestRequestsAreBatched(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{Latency: winsim.Latency{RTT: 20 * time.Millisecond}}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.MaxSessions = 1
@@ -157,6 +160,7 @@ func TestRequestsAreBatched(t *testing.T) {
 }
 
 func TestOneShotCostsAProcessPerCall(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
 	ctx := callCtx(t)
 
@@ -240,6 +244,7 @@ func (c *cutWriter) cut() {
 }
 
 func TestAgentDeathFailsPendingCallsAndNextCallRecovers(t *testing.T) {
+	t.Parallel()
 	h := host.New(host.Options{Latency: host.Latency{PerOp: time.Second}})
 	k := &killable{inner: proc.New(h, proc.Options{})}
 	srv := startSim(t, winsim.Options{Runner: k, AllowUnencrypted: true})
@@ -262,7 +267,7 @@ func TestAgentDeathFailsPendingCallsAndNextCallRecovers(t *testing.T) {
 	if !remote.IsKind(err, protocol.Unavailable) || !strings.Contains(err.Error(), "agent process exited (exit code 0xC000013A)") {
 		t.Fatalf("pending call = %v, want unavailable because the agent exited", err)
 	}
-	if waited := time.Since(start); waited > time.Second {
+	if waited := time.Since(start); waited > 5*time.Second { // the call's own deadline is 10 s
 		t.Errorf("the pending call learnt of the death after %s", waited)
 	}
 	t.Log(err)
@@ -276,6 +281,7 @@ func TestAgentDeathFailsPendingCallsAndNextCallRecovers(t *testing.T) {
 }
 
 func TestTransportFailureDiscardsSession(t *testing.T) {
+	t.Parallel()
 	faults := &winsim.Faults{}
 	sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
@@ -310,6 +316,7 @@ func TestTransportFailureDiscardsSession(t *testing.T) {
 }
 
 func TestSecretsNeverReachErrors(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.Secrets = []string{"provider-known-secret"}
@@ -334,6 +341,7 @@ func TestSecretsNeverReachErrors(t *testing.T) {
 }
 
 func TestRetryPolicySeesWhetherTheRequestWasDelivered(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
 	var mu sync.Mutex
 	var attempts []remote.Attempt
@@ -373,6 +381,7 @@ func TestRetryPolicySeesWhetherTheRequestWasDelivered(t *testing.T) {
 // The snapshot's CreateShell returns an empty shell id for a fault; the
 // client must say it could not open a shell, and recover afterwards.
 func TestFaultOnCreate(t *testing.T) {
+	t.Parallel()
 	faults := &winsim.Faults{}
 	sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
 	_, c := newClient(t, configFor(sim.srv, remote.AuthNTLM))
@@ -390,6 +399,7 @@ func TestFaultOnCreate(t *testing.T) {
 }
 
 func TestShellQuota(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{MaxShellsPerUser: 1}, host.Options{})
 	ctx := callCtx(t)
 
@@ -411,6 +421,7 @@ func TestShellQuota(t *testing.T) {
 // With room for one shell but MaxSessions 2, the second session hits the
 // quota; calls carry on over the first one instead of failing.
 func TestQuotaCapsSessions(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{MaxShellsPerUser: 1, Latency: winsim.Latency{RTT: 5 * time.Millisecond}}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.MaxSessions = 2
@@ -436,6 +447,7 @@ func TestQuotaCapsSessions(t *testing.T) {
 }
 
 func TestLogsCarryNoSecretsOrArguments(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
 	var mu sync.Mutex
 	var lines []string
@@ -477,6 +489,7 @@ func TestLogsCarryNoSecretsOrArguments(t *testing.T) {
 // Concurrent calls share HTTP connections; NTLM handshakes that interleave
 // across them must not surface as authentication failures.
 func TestConcurrentOneShotCallsOverNTLM(t *testing.T) {
+	t.Parallel()
 	sim := startHost(t, winsim.Options{Latency: winsim.Latency{RTT: time.Millisecond}}, host.Options{})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.OneShot = true

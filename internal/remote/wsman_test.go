@@ -82,6 +82,7 @@ func assertNoSecret(t *testing.T, err error, secrets ...string) {
 }
 
 func TestWrongPasswordNamesHostAndUserOnly(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		tls  bool
@@ -116,6 +117,7 @@ func TestWrongPasswordNamesHostAndUserOnly(t *testing.T) {
 }
 
 func TestBasicOverHTTPRefusedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, winsim.Options{AllowUnencrypted: true, AllowBasic: true})
 	cfg := configFor(srv, remote.AuthBasic)
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "in the clear") {
@@ -134,6 +136,7 @@ func TestBasicOverHTTPRefusedBeforeAnyRequest(t *testing.T) {
 }
 
 func TestTLSVerification(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, winsim.Options{TLS: true, AllowBasic: true})
 
 	t.Run("without ca_cert the error says how to pass it", func(t *testing.T) {
@@ -172,6 +175,7 @@ func TestTLSVerification(t *testing.T) {
 // Every HTTP request the client makes, NTLM handshake legs included, is
 // counted once: the client's count equals what the server saw.
 func TestRoundTripsMatchServer(t *testing.T) {
+	t.Parallel()
 	srv := startSim(t, winsim.Options{AllowUnencrypted: true})
 	pool, c := newClient(t, configFor(srv, remote.AuthNTLM))
 	_ = c.Call(callCtx(t), hostapi.OpHostInfo, nil, nil) // fails: no agent on this host
