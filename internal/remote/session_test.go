@@ -515,3 +515,46 @@ func TestConcurrentOneShotCallsOverNTLM(t *testing.T) {
 		t.Errorf("PowerShellStarts = %d, want one per call (13)", st.PowerShellStarts)
 	}
 }
+
+// Whatever the network does to one request, the call fails with
+// unavailable (or succeeds when the damage did not matter) well before its
+// deadline, and the next call works.
+func TestInjectedTransportFaults(t *testing.T) {
+	t.Parallel()
+	arms := map[string]func(f *winsim.Faults, action string){
+		"drop":       func(f *winsim.Faults, a string) { f.DropNextN(1, a) },
+		"drop reply": func(f *winsim.Faults, a string) { f.DropReplyNextN(1, a) },
+		"500":        func(f *winsim.Faults, a string) { f.HTTP500NextN(1, a) },
+		"malformed":  func(f *winsim.Faults, a string) { f.MalformedNextN(1, a) },
+		"truncated":  func(f *winsim.Faults, a string) { f.TruncateNextN(1, a) },
+	}
+	for name, arm := range arms {
+		for _, action := range []string{"Send", "Receive"} {
+			t.Run(name+" on "+action, func(t *testing.T) {
+				t.Parallel()
+				faults := &winsim.Faults{}
+				sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
+				cfg := configFor(sim.srv, remote.AuthNTLM)
+				cfg.MaxSessions = 1
+				_, c := newClient(t, cfg)
+				ctx := callCtx(t)
+				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+					t.Fatal(err)
+				}
+				arm(faults, action)
+				start := time.Now()
+				err := c.Call(ctx, hostapi.OpHostInfo, nil, nil)
+				if err != nil && !remote.IsKind(err, protocol.Unavailable) {
+					t.Errorf("call hit by the fault = %v, want unavailable", err)
+				}
+				if d := time.Since(start); d > 5*time.Second {
+					t.Errorf("call hit by the fault took %s", d)
+				}
+				var info hostapi.HostInfo
+				if err := c.Call(ctx, hostapi.OpHostInfo, nil, &info); err != nil || info.ComputerName == "" {
+					t.Errorf("call after the fault = %v (%+v)", err, info)
+				}
+			})
+		}
+	}
+}
