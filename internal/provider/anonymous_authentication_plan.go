@@ -51,9 +51,17 @@ func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if !ok {
 		return
 	}
-	assessor, err := newAnonAssessor(ctx, client)
+	planAnonRisk(ctx, client, host, r.data.settings.Username, plan, prior, resp)
+}
+
+// planAnonRisk is ModifyPlan's work once the host is known: it refuses a
+// location the host does not have, sets account, privilege and
+// privilege_reason, and warns when the privilege rises. user is the
+// connection's user name, for error messages.
+func planAnonRisk(ctx context.Context, c iis.Caller, host, user string, plan anonAuthModel, prior *anonAuthModel, resp *resource.ModifyPlanResponse) {
+	assessor, err := newAnonAssessor(ctx, c)
 	if err != nil {
-		resp.Diagnostics.Append(remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication resolve", host))
+		resp.Diagnostics.Append(remoteDiagnostic(err, user, "anonymous authentication resolve", host))
 		return
 	}
 	loc := plan.Location.ValueString()
@@ -65,7 +73,7 @@ func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	after, err := assessor.assess(ctx, loc, plan.Enabled.ValueBool(), plan.Identity.ValueString(), plan.Username.ValueString())
 	if err != nil {
-		resp.Diagnostics.Append(remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication resolve", host))
+		resp.Diagnostics.Append(remoteDiagnostic(err, user, "anonymous authentication resolve", host))
 		return
 	}
 	plan.setRisk(after)
@@ -73,7 +81,7 @@ func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("privilege"), plan.Privilege)...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("privilege_reason"), plan.PrivilegeReason)...)
 
-	before, beforeWhat, ok := r.before(ctx, assessor, prior, plan)
+	before, beforeWhat, ok := anonBefore(ctx, assessor, prior, plan)
 	if ok && risk.Escalates(before.Privilege, after.Privilege) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("privilege"),
 			fmt.Sprintf("Anonymous requests at %s rise from privilege %s to %s", locPhrase(loc), before.Privilege, after.Privilege),
@@ -105,11 +113,11 @@ func (r *anonAuthResource) canAssess(plan anonAuthModel) bool {
 	return true
 }
 
-// before is the privilege the plan is measured against: the state's on an
+// anonBefore is the privilege the plan is measured against: the state's on an
 // update, and on create what the location gets today (its inherited
 // settings, or the stock ones at the server level). ok is false when there
 // is nothing to compare with.
-func (r *anonAuthResource) before(ctx context.Context, a *anonAssessor, prior *anonAuthModel, plan anonAuthModel) (anonRisk, string, bool) {
+func anonBefore(ctx context.Context, a *anonAssessor, prior *anonAuthModel, plan anonAuthModel) (anonRisk, string, bool) {
 	if prior != nil {
 		if prior.Privilege.IsNull() || prior.Privilege.IsUnknown() {
 			return anonRisk{}, "", false

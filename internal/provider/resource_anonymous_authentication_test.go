@@ -2,17 +2,22 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
 )
 
 const shopPoolReason = `application pool identity of pool "shop", which serves Default Web Site/shop: ` +
@@ -134,7 +139,7 @@ func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// Refresh already saw the pool change: nothing to do.
 					plancheck.ExpectEmptyPlan(),
-					expectDrift(anonAddr, "privilege", "full", "least"),
+					anonExpectDrift(anonAddr, "privilege", "full", "least"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("privilege"), knownvalue.StringExact("least")),
@@ -164,23 +169,23 @@ func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
-					expectDrift(anonAddr, "account", `NT AUTHORITY\SYSTEM`, `IIS AppPool\DefaultAppPool`),
-					expectDrift(anonAddr, "privilege", "full", "least"),
+					anonExpectDrift(anonAddr, "account", `NT AUTHORITY\SYSTEM`, `IIS AppPool\DefaultAppPool`),
+					anonExpectDrift(anonAddr, "privilege", "full", "least"),
 				}},
 			},
 		},
 	})
 }
 
-// expectDrift checks that the plan reports a change made outside
+// anonExpectDrift checks that the plan reports a change made outside
 // Terraform (resource_drift): attr went from before to after.
-func expectDrift(addr, attr, before, after string) plancheck.PlanCheck {
-	return driftCheck{addr: addr, attr: attr, before: before, after: after}
+func anonExpectDrift(addr, attr, before, after string) plancheck.PlanCheck {
+	return anonDriftCheck{addr: addr, attr: attr, before: before, after: after}
 }
 
-type driftCheck struct{ addr, attr, before, after string }
+type anonDriftCheck struct{ addr, attr, before, after string }
 
-func (c driftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+func (c anonDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	for _, rc := range req.Plan.ResourceDrift {
 		if rc.Address != c.addr || rc.Change == nil {
 			continue
@@ -359,4 +364,138 @@ func TestAccAnonymousAuthInvalidConfigurations(t *testing.T) {
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders(), Steps: steps})
+}
+
+// Neither password reaches a log line (Terraform's or the provider's, at
+// TRACE), and the write-only one reaches neither plan nor state; the
+// sensitive one is in state, marked sensitive, as Terraform keeps it. Not
+// parallel: it sets the log path for the process.
+func TestAccAnonymousAuthPasswordsNeverShown(t *testing.T) {
+	const (
+		sensitivePw = "Sens1tive-anon-pw-7f3c"
+		writeOnlyPw = "Wr1te-only-anon-pw-9b2d"
+	)
+	logFile := t.TempDir() + "/tf.log"
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	h := newAnonSimHost(t)
+	if err := h.host.AddApplication(context.Background(), "Default Web Site", "/blog", "DefaultAppPool", ""); err != nil {
+		t.Fatal(err)
+	}
+	// The passwords come from variables, as they would in real use: a
+	// literal would sit in the configuration, which Terraform copies into
+	// the plan and the test harness into its log, as written. The
+	// write-only one is ephemeral, so Terraform keeps it out of the plan.
+	cfg := func(version int) string {
+		return h.providerConfig() + `
+variable "anon_password" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+variable "anon_sensitive_password" {
+  type      = string
+  sensitive = true
+}
+` +
+			anonConfig("sensitive", "Default Web Site/blog", `identity = "specific_user"`, `username = "`+anonUser+`"`,
+				`password = var.anon_sensitive_password`) +
+			anonConfig("write_only", anonShop, `identity = "specific_user"`, `username = "`+anonUser+`"`,
+				`password_wo = var.anon_password`, fmt.Sprintf("password_wo_version = %d", version))
+	}
+	vars := func(version int) config.Variables {
+		return config.Variables{
+			"anon_password":           config.StringVariable(writeOnlyPw + fmt.Sprint(version)),
+			"anon_sensitive_password": config.StringVariable(sensitivePw + fmt.Sprint(version)),
+		}
+	}
+	secrets := []string{sensitivePw, writeOnlyPw}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg(1),
+				ConfigVariables: vars(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					anonPasswordsHidden{writeOnly: writeOnlyPw},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{anonNotInState{writeOnlyPw}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectAnonOnHost(t, h, anonShop, "true", anonUser, writeOnlyPw+"1"),
+					expectAnonOnHost(t, h, "Default Web Site/blog", "true", anonUser, sensitivePw+"1"),
+				),
+			},
+			{
+				// Rotating both sends both again, still unseen.
+				Config:          cfg(2),
+				ConfigVariables: vars(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("iis_anonymous_authentication.sensitive", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("iis_anonymous_authentication.write_only", plancheck.ResourceActionUpdate),
+					anonPasswordsHidden{writeOnly: writeOnlyPw},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{anonNotInState{writeOnlyPw}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectAnonOnHost(t, h, anonShop, "true", anonUser, writeOnlyPw+"2"),
+					expectAnonOnHost(t, h, "Default Web Site/blog", "true", anonUser, sensitivePw+"2"),
+				),
+			},
+		},
+	})
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("read the log: %v", err)
+	}
+	log := string(raw)
+	// The log must hold the provider's own lines, or its silence proves
+	// nothing.
+	if !strings.Contains(log, hostapi.OpAnonAuthSet) {
+		t.Fatalf("the log (%d bytes) has no provider lines about %s", len(raw), hostapi.OpAnonAuthSet)
+	}
+	for _, s := range secrets {
+		if i := strings.Index(log, s); i >= 0 {
+			// Show what leads up to it, not the password itself.
+			t.Errorf("a password appears in the log %s after %q", logFile, log[max(0, i-300):i])
+		}
+	}
+}
+
+// anonPasswordsHidden checks the plan: the write-only password is nowhere in
+// it, and the sensitive one is marked sensitive, so the CLI shows
+// "(sensitive value)".
+type anonPasswordsHidden struct{ writeOnly string }
+
+func (c anonPasswordsHidden) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	raw, err := json.Marshal(req.Plan)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if i := strings.Index(string(raw), c.writeOnly); i >= 0 {
+		resp.Error = fmt.Errorf("the write-only password is in the plan: %s", string(raw)[max(0, i-300):i])
+		return
+	}
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != "iis_anonymous_authentication.sensitive" {
+			continue
+		}
+		if s, _ := rc.Change.AfterSensitive.(map[string]any); s["password"] != true {
+			resp.Error = fmt.Errorf("password is not marked sensitive in the plan: %v", rc.Change.AfterSensitive)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("the plan has no change for iis_anonymous_authentication.sensitive")
+}
+
+// anonNotInState checks that a value appears nowhere in the state.
+type anonNotInState struct{ value string }
+
+func (c anonNotInState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	raw, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if strings.Contains(string(raw), c.value) {
+		resp.Error = fmt.Errorf("the write-only password is in the state")
+	}
 }
