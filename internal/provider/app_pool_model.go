@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -51,7 +52,7 @@ func periodicRestartAttrTypes() map[string]attr.Type {
 // appPoolState is the state of a pool as read from the host. host and
 // force_destroy are not on the host: they come from the prior state or
 // plan.
-func appPoolState(p iis.AppPool, host types.String, forceDestroy types.Bool) (appPoolModel, diag.Diagnostics) {
+func appPoolState(p iis.AppPool, priorName, host types.String, forceDestroy types.Bool) (appPoolModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	sched := make([]attr.Value, len(p.PeriodicRestart.Schedule))
 	for i, t := range p.PeriodicRestart.Schedule {
@@ -70,10 +71,16 @@ func appPoolState(p iis.AppPool, host types.String, forceDestroy types.Bool) (ap
 	if forceDestroy.IsNull() || forceDestroy.IsUnknown() {
 		forceDestroy = types.BoolValue(false)
 	}
+	// IIS keys pools without regard to case: the spelling Terraform knows
+	// stands, so it is never a diff (name forces replacement).
+	name := types.StringValue(p.Name)
+	if strings.EqualFold(priorName.ValueString(), p.Name) {
+		name = priorName
+	}
 	return appPoolModel{
-		ID:                    types.StringValue(p.Name),
+		ID:                    name,
 		Host:                  host,
-		Name:                  types.StringValue(p.Name),
+		Name:                  name,
 		ManagedRuntimeVersion: types.StringValue(p.ManagedRuntimeVersion),
 		PipelineMode:          types.StringValue(p.PipelineMode),
 		StartMode:             types.StringValue(p.StartMode),

@@ -182,6 +182,7 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newFirewallRuleResource,
 		newAppPoolResource,
+		newAppPoolIdentityResource,
 		newAnonAuthResource,
 	}
 }

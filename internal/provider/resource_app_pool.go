@@ -181,7 +181,7 @@ func (r *appPoolResource) Create(ctx context.Context, req resource.CreateRequest
 		resp.Diagnostics.Append(r.diagnostic(err, "create", host))
 		return
 	}
-	state, diags := appPoolState(pool, plan.Host, plan.ForceDestroy)
+	state, diags := appPoolState(pool, plan.Name, plan.Host, plan.ForceDestroy)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -207,7 +207,7 @@ func (r *appPoolResource) Read(ctx context.Context, req resource.ReadRequest, re
 		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
 		return
 	}
-	state, diags := appPoolState(pool, prior.Host, prior.ForceDestroy)
+	state, diags := appPoolState(pool, prior.Name, prior.Host, prior.ForceDestroy)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -234,7 +234,7 @@ func (r *appPoolResource) Update(ctx context.Context, req resource.UpdateRequest
 		resp.Diagnostics.Append(r.diagnostic(err, "update", host))
 		return
 	}
-	state, diags := appPoolState(pool, plan.Host, plan.ForceDestroy)
+	state, diags := appPoolState(pool, plan.Name, plan.Host, plan.ForceDestroy)
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }

@@ -1,0 +1,365 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
+	"github.com/iisguard/terraform-provider-iis/internal/remote"
+)
+
+var (
+	_ resource.Resource                   = (*appPoolIdentityResource)(nil)
+	_ resource.ResourceWithConfigure      = (*appPoolIdentityResource)(nil)
+	_ resource.ResourceWithImportState    = (*appPoolIdentityResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*appPoolIdentityResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*appPoolIdentityResource)(nil)
+)
+
+func newAppPoolIdentityResource() resource.Resource { return &appPoolIdentityResource{} }
+
+// appPoolIdentityResource manages who one application pool runs as. It is
+// the only place the identity is managed: iis_app_pool leaves it alone.
+type appPoolIdentityResource struct {
+	data *providerData
+}
+
+func (r *appPoolIdentityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_app_pool_identity"
+}
+
+func (r *appPoolIdentityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computed := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages who one IIS application pool runs as (processModel identity), for pools this configuration created or not " +
+			"(`DefaultAppPool` included). Every plan shows the effective `account` and its `privilege`, known before apply, and warns when the privilege rises, " +
+			"naming the sites, applications and anonymous users that will run with it. " +
+			"Leaving `SpecificUser` clears the stored user name and password on the host. Destroying the resource returns the pool to " +
+			"`ApplicationPoolIdentity` (least privilege). A password changed on the host outside Terraform is detected without the password " +
+			"ever coming back: the host proves it still holds the one set at the last apply with a salted, slow digest, and when it does not, " +
+			"`password_wo_version` (or `password`) reads as changed, so the next plan sets it again. Any identity change recycles the pool.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The pool's name.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"host": schema.StringAttribute{
+				MarkdownDescription: "Host the pool lives on. Defaults to the provider's `host`. Changing it manages the pool on the new host instead.",
+				Optional:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"pool": schema.StringAttribute{
+				MarkdownDescription: "Name of the application pool, which must exist (reference `iis_app_pool.<name>.name` so Terraform creates it first). " +
+					"One `iis_app_pool_identity` per pool.",
+				Required:      true,
+				Validators:    []validator.String{existingPoolNameValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"identity_type": schema.StringAttribute{
+				MarkdownDescription: "`ApplicationPoolIdentity` (the per-pool virtual account `IIS AppPool\\<pool>`, least privilege), `LocalService`, " +
+					"`NetworkService`, `SpecificUser` (with `username`) or `LocalSystem` (full control of the host).",
+				Required:   true,
+				Validators: []validator.String{stringvalidator.OneOf(iis.IdentityTypes()...)},
+			},
+			"username": schema.StringAttribute{
+				MarkdownDescription: "Account for `SpecificUser`: `DOMAIN\\user`, `.\\user` or `HOST\\user` for a local account, `user@domain`, " +
+					"or a group managed service account `DOMAIN\\name$` (which needs no password). Only with `SpecificUser`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "Password of `username`. Sensitive, but kept in state; prefer `password_wo`. Never logged, never in diagnostics, sent to the host only as request data.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators: []validator.String{
+					stringvalidator.ConflictsWith(path.MatchRoot("password_wo")),
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("password_wo")),
+				},
+			},
+			"password_wo": schema.StringAttribute{
+				MarkdownDescription: "Write-only password of `username` (Terraform 1.11 and later): never stored in plan or state. " +
+					"Sent when the identity is created or changed, and whenever `password_wo_version` changes.",
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+			},
+			"password_wo_version": schema.StringAttribute{
+				MarkdownDescription: "Change it (`\"1\"`, `\"2\"`, a date) to send `password_wo` again. When the password on the host no longer matches the one Terraform set, " +
+					"a refresh sets it to `\"" + passwordChangedOutside + "\"`, so the next plan puts the configured password back.",
+				Optional: true,
+			},
+			"logon_type": schema.StringAttribute{
+				MarkdownDescription: "How `SpecificUser` logs on: `LogonBatch` (default) or `LogonService`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("LogonBatch"),
+				Validators:          []validator.String{stringvalidator.OneOf(iis.LogonTypes()...)},
+			},
+			"account": computed("The Windows account the worker process runs as: `IIS AppPool\\<pool>`, `NT AUTHORITY\\LOCAL SERVICE`, " +
+				"`NT AUTHORITY\\NETWORK SERVICE`, `NT AUTHORITY\\SYSTEM` or the user. Known at plan time."),
+			"privilege": computed("How much that account can do: `least`, `low`, `medium`, `high` or `full`. Known at plan time, so the diff shows " +
+				"`privilege: \"least\" -> \"full\"`; a rise carries a warning. For `SpecificUser` it follows the account's groups on the host " +
+				"(a member of Administrators is `full`, an account the host cannot resolve `high`), read again on every refresh, " +
+				"so an account added to Administrators outside Terraform shows as drift."),
+			"privilege_reason": computed("One line saying why, such as `LocalSystem: full control of the host, acts as the computer account on the network`."),
+		},
+	}
+}
+
+func (r *appPoolIdentityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+func (r *appPoolIdentityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config appPoolIdentityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, plan, config, resp.Private, &resp.State, &resp.Diagnostics)
+}
+
+func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var prior appPoolIdentityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, host, ok := r.client(ctx, prior.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	proof, diags := loadProof(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	pool := prior.Pool.ValueString()
+	id, err := iis.GetPoolIdentity(ctx, client, pool, proof)
+	if iis.IsNotFound(err) {
+		// The pool is gone, and its identity with it.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
+		return
+	}
+	// The account is named after the pool as the configuration spells it,
+	// as the plan names it.
+	spelling := id.Pool
+	if strings.EqualFold(pool, id.Pool) {
+		spelling = pool
+	}
+	verdict, err := classifyPoolIdentity(ctx, client, spelling, id.Type, id.UserName)
+	if err != nil {
+		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
+		return
+	}
+	state := identityState(id, prior, verdict)
+	if proof.Digest != "" && id.Type == hostapi.IdentitySpecificUser && !id.Proof.Matches(proof) {
+		// Only the password differs from the last apply: say so in the
+		// inputs Terraform compares, so the next plan sets it again.
+		if !state.PasswordWOVersion.IsNull() {
+			state.PasswordWOVersion = types.StringValue(passwordChangedOutside)
+		}
+		if !state.Password.IsNull() {
+			state.Password = types.StringNull()
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Password of application pool %q changed outside Terraform", pool),
+			fmt.Sprintf("The password host %s holds for %s (the identity of application pool %q) is not the one Terraform set at the last apply. "+
+				"The next apply sets the configured password again. The password itself was not read: the host compared a salted digest.",
+				host, id.UserName, pool))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+func (r *appPoolIdentityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, config appPoolIdentityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.apply(ctx, plan, config, resp.Private, &resp.State, &resp.Diagnostics)
+}
+
+// stateSetter is the state a Create or Update response carries.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+// apply writes the planned identity and records the proof of the password
+// the host now holds. The password is masked in logs and registered with
+// the client, so no error text can carry it.
+func (r *appPoolIdentityResource) apply(ctx context.Context, plan, config appPoolIdentityModel, private privateState, state stateSetter, diags *diag.Diagnostics) {
+	ctx = r.data.logContext(ctx)
+	settings := identitySettings(plan, config)
+	if settings.Password != nil {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, *settings.Password)
+		ctx = tflog.MaskMessageStrings(ctx, *settings.Password)
+	}
+	client, host, ok := r.client(ctx, plan.Host, diags)
+	if !ok {
+		return
+	}
+	if settings.Password != nil {
+		client.Redact(*settings.Password)
+	}
+	id, err := iis.SetPoolIdentity(ctx, client, settings)
+	if err != nil {
+		if iis.IsNotFound(err) {
+			diags.AddAttributeError(path.Root("pool"), "Application pool not found",
+				fmt.Sprintf("Host %s has no application pool named %q. Create it first, for example with an iis_app_pool resource whose name this pool attribute references, "+
+					"so that Terraform orders the two.", host, settings.Pool))
+			return
+		}
+		diags.Append(r.diagnostic(err, "apply", host))
+		return
+	}
+	verdict := poolVerdict{Account: plan.Account.ValueString(), Reason: plan.PrivilegeReason.ValueString()}
+	level, perr := parseKnownPrivilege(plan.Privilege)
+	if perr != nil {
+		// Not known at plan time (a user name from another resource, say):
+		// judge what was applied.
+		verdict, err = classifyPoolIdentity(ctx, client, settings.Pool, id.Type, id.UserName)
+		if err != nil {
+			diags.Append(r.diagnostic(err, "apply", host))
+			return
+		}
+	} else {
+		verdict.Level = level
+	}
+	diags.Append(saveProof(ctx, private, id.Proof)...)
+	out := identityState(id, plan, verdict)
+	out.Password, out.PasswordWOVersion = plan.Password, plan.PasswordWOVersion
+	diags.Append(state.Set(ctx, out)...)
+}
+
+// Delete returns the pool to ApplicationPoolIdentity, least privilege,
+// rather than to whatever the host's defaults would give, and clears the
+// credentials with it.
+func (r *appPoolIdentityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state appPoolIdentityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	_, err := iis.SetPoolIdentity(ctx, client, iis.IdentitySettings{
+		Pool: state.Pool.ValueString(), Type: hostapi.IdentityAppPool, LogonType: "LogonBatch",
+	})
+	if err != nil && !iis.IsNotFound(err) {
+		resp.Diagnostics.Append(r.diagnostic(err, "reset", host))
+	}
+}
+
+// ImportState takes the pool's name, or host/name for a pool on another
+// host than the provider's. Passwords cannot be imported: set password_wo
+// and password_wo_version, and the first apply sends it.
+func (r *appPoolIdentityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, name := splitHostID(req.ID)
+	if strings.TrimSpace(name) == "" {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import ID %q names no application pool. Accepted: the pool's name, or host/name.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("pool"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	if host != "" {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host"), host)...)
+	}
+}
+
+func (r *appPoolIdentityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: the pool goes back to least privilege
+	}
+	if r.data != nil {
+		ctx = r.data.logContext(ctx)
+	}
+	var plan appPoolIdentityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior *appPoolIdentityModel
+	if !req.State.Raw.IsNull() {
+		prior = &appPoolIdentityModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	var client iis.Caller
+	host := ""
+	if r.data != nil && len(r.data.unknown) == 0 && !plan.Host.IsUnknown() {
+		// Without the provider's settings known, the plan still shows all
+		// that does not need the host.
+		c, h, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		client, host = c, h
+	}
+	r.planIdentity(ctx, client, host, plan, prior, resp)
+}
+
+func (r *appPoolIdentityResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config appPoolIdentityModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateIdentityConfig(config)...)
+}
+
+// client returns the connection for the pool's host and the host's name for
+// messages; ok is false when diags got an error.
+func (r *appPoolIdentityResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_app_pool_identity.")
+		return nil, "", false
+	}
+	host := r.data.hostFor(hostAttr.ValueString())
+	c, d := r.data.clientFor(ctx, host)
+	diags.Append(d...)
+	return c, host, !d.HasError()
+}
+
+func (r *appPoolIdentityResource) diagnostic(err error, verb, host string) diag.Diagnostic {
+	user := ""
+	if r.data != nil {
+		user = r.data.settings.Username
+	}
+	return remoteDiagnostic(err, user, "application pool identity "+verb, host)
+}
