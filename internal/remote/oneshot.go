@@ -104,8 +104,9 @@ func (c *Client) runOneShot(ctx context.Context, wc *winrm.Client, tr *transport
 		return
 	}
 	c.cnt.powerShellStarts.Add(1)
+	// Until the caller has its answer, its context ends the command; after
+	// that, cleanup runs on its own clock.
 	stop := context.AfterFunc(ctx, cmdCancel)
-	defer stop()
 
 	cmdDone := make(chan struct{})
 	go func() {
@@ -128,15 +129,18 @@ func (c *Client) runOneShot(ctx context.Context, wc *winrm.Client, tr *transport
 		resp, err := c.readOne(cmd, id, cmdDone, stderr, stderrDone, tr)
 		out <- oneShotResult{resp: resp, delivered: true, err: err}
 	}
-	_, _ = io.Copy(io.Discard, cmd.Stdout)
+	callerGaveUp := !stop() // its context already cancelled the command
+	go func() { _, _ = io.Copy(io.Discard, cmd.Stdout) }()
 
 	if !waitClosed(cmdDone, c.cfg.timeout()) {
 		cmdCancel() // masterzen's loop signals terminate itself
 		waitClosed(cmdDone, 2*c.cfg.httpTimeout())
 		return
 	}
-	if ctx.Err() == nil {
-		_ = cmd.Close() // signal terminate, as WinRS expects before the shell goes
+	if !callerGaveUp {
+		// WinRS keeps a finished command until it is signalled; masterzen's
+		// loop has returned, so this is the only Close.
+		_ = cmd.Close()
 	}
 }
 
