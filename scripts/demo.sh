@@ -120,8 +120,13 @@ tf_full() {
 }
 tf() { tf_full "$@" -compact-warnings; }
 
+section "A developer deploys the catalog application" \
+	"In its own pool, as IIS Manager would make it: ApplicationPoolIdentity, the least privileged identity."
+run "$provider" simulate admin --state "$state" add-pool catalog
+run "$provider" simulate admin --state "$state" add-app "Default Web Site" /catalog catalog
+
 section "terraform plan" \
-	"A firewall rule to create; its exposure is computed at plan time, and the data source reads the host."
+	"A firewall rule and the catalog's anonymous identity to create; exposure and privilege are computed at plan time, and the data source reads the host."
 tf plan -out=demo.tfplan
 
 section "terraform apply" "Create the rule on the host, exactly as planned."
@@ -132,11 +137,13 @@ section "A change under review: open HTTPS to everyone" \
 tf_full plan -var 'https_sources=["Any"]'
 
 section "An administrator changes the host outside Terraform" \
-	"simulate admin edits the host directly, as someone on the console would: open the rule to everyone on every profile, join a domain."
+	"simulate admin edits the host directly, as someone on the console would: open the rule to everyone on every profile, run the catalog's pool as LocalSystem, join a domain."
 run "$provider" simulate admin --state "$state" set-rule demo-site-https-in remote-addresses=Any profiles=Any
+run "$provider" simulate admin --state "$state" set-pool catalog processModel.identityType LocalSystem
 run "$provider" simulate admin --state "$state" join-domain corp.example.com
 
-section "terraform plan -refresh-only" "The drift: what changed on the host since the last apply."
+section "terraform plan -refresh-only" \
+	"The drift: what changed on the host since the last apply. Anonymous requests to the catalog now run as SYSTEM: its privilege follows the pool to full."
 set +e
 tf plan -refresh-only -detailed-exitcode
 code=$?

@@ -29,6 +29,19 @@ resource "iis_firewall_rule" "https" {
   profiles         = ["Domain"]
 }
 
+# Anonymous requests to the catalog application run as its pool's identity
+# (CIS IIS 1.6). The plan shows who that is and how privileged; if the pool
+# is ever switched to LocalSystem, the privilege follows it.
+resource "iis_anonymous_authentication" "catalog" {
+  location = "Default Web Site/catalog"
+  identity = "app_pool"
+}
+
+output "catalog_anonymous" {
+  description = "Who anonymous requests to the catalog run as, and how privileged that is."
+  value       = "${iis_anonymous_authentication.catalog.account} (${iis_anonymous_authentication.catalog.privilege}): ${iis_anonymous_authentication.catalog.privilege_reason}"
+}
+
 output "host" {
   description = "What the provider found on the host."
   value = {
