@@ -175,6 +175,7 @@ func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newHostDataSource,
 		newFirewallRulesDataSource,
+		newAppPoolsDataSource,
 	}
 }
 
