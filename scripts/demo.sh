@@ -136,6 +136,10 @@ section "A change under review: open HTTPS to everyone" \
 	"Plan only. The exposure rises in the diff itself, with a warning a reviewer cannot miss."
 tf_full plan -var 'https_sources=["Any"]'
 
+section "A change under review: run the catalog's pool as LocalSystem" \
+	"Plan only. privilege: least -> full in the diff, and a warning naming what would run as SYSTEM."
+tf_full plan -var 'catalog_identity=LocalSystem'
+
 section "An administrator changes the host outside Terraform" \
 	"simulate admin edits the host directly, as someone on the console would: open the rule to everyone on every profile, run the catalog's pool as LocalSystem, join a domain."
 run "$provider" simulate admin --state "$state" set-rule demo-site-https-in remote-addresses=Any profiles=Any

@@ -37,6 +37,25 @@ resource "iis_anonymous_authentication" "catalog" {
   identity = "app_pool"
 }
 
+variable "catalog_identity" {
+  description = "Who the catalog's pool runs as."
+  type        = string
+  default     = "ApplicationPoolIdentity"
+}
+
+# Who the catalog's pool runs as. The pool was made outside Terraform; its
+# identity is managed here. The plan shows the account and its privilege
+# before anything is applied, and warns when the privilege rises.
+resource "iis_app_pool_identity" "catalog" {
+  pool          = "catalog"
+  identity_type = var.catalog_identity
+}
+
+output "catalog_pool" {
+  description = "Who the catalog's pool runs as, and how privileged that is."
+  value       = "${iis_app_pool_identity.catalog.account} (${iis_app_pool_identity.catalog.privilege}): ${iis_app_pool_identity.catalog.privilege_reason}"
+}
+
 output "catalog_anonymous" {
   description = "Who anonymous requests to the catalog run as, and how privileged that is."
   value       = "${iis_anonymous_authentication.catalog.account} (${iis_anonymous_authentication.catalog.privilege}): ${iis_anonymous_authentication.catalog.privilege_reason}"
