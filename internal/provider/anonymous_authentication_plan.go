@@ -22,7 +22,8 @@ import (
 // what the location inherits today on create.
 func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy: the location inherits again
+		r.modifyDestroyPlan(ctx, req, resp)
+		return
 	}
 	var plan anonAuthModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -97,6 +98,82 @@ func locPhrase(loc string) string {
 		return "the server level"
 	}
 	return fmt.Sprintf("%q", loc)
+}
+
+// modifyDestroyPlan warns when removing the location's own settings
+// raises the privilege of anonymous requests there, because what it
+// inherits (a site set to a powerful account, say) is worse than what it
+// overrode. It is advice only: nothing that fails here stops the destroy.
+func (r *anonAuthResource) modifyDestroyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || r.data == nil || len(r.data.unknown) > 0 {
+		return
+	}
+	var prior anonAuthModel
+	if d := req.State.Get(ctx, &prior); d.HasError() {
+		return
+	}
+	ctx = maskPasswords(r.logContext(ctx), prior)
+	host := r.data.hostFor(prior.Host.ValueString())
+	client, d := r.data.clientFor(ctx, host)
+	if d.HasError() {
+		return
+	}
+	planAnonDestroy(ctx, client, prior, resp)
+}
+
+// planAnonDestroy compares the privilege in state with what the location
+// gets once its settings are gone: the stock settings at the server level,
+// else what the nearest enclosing location (application or site, up to the
+// server level) has, resolved through this location's own pool.
+func planAnonDestroy(ctx context.Context, c iis.Caller, prior anonAuthModel, resp *resource.ModifyPlanResponse) {
+	before, err := risk.ParsePrivilege(prior.Privilege.ValueString())
+	if err != nil {
+		return
+	}
+	a, err := newAnonAssessor(ctx, c)
+	if err != nil {
+		return
+	}
+	loc := prior.Location.ValueString()
+	canon, found := a.locs.Find(loc)
+	if !found {
+		return // gone with its site or application: nothing runs there
+	}
+	enabled, identity, user := true, iis.AnonIUSR, ""
+	if canon != "" {
+		parent, err := iis.GetAnonymousAuth(ctx, c, enclosingLocation(a.locs, canon))
+		if err != nil {
+			return
+		}
+		enabled, identity, user = parent.Enabled, parent.Identity, parent.UserName
+	}
+	after, err := a.assess(ctx, loc, enabled, identity, user)
+	if err != nil || !risk.Escalates(before, after.Privilege) {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("privilege"),
+		fmt.Sprintf("Removing the settings at %s raises anonymous requests there from privilege %s to %s", locPhrase(loc), before, after.Privilege),
+		fmt.Sprintf("Until now, anonymous requests run as %s (privilege %s).\nWithout these settings the location inherits, and they run as %s: %s.",
+			orUnknown(prior.Account.ValueString()), before, orUnknown(after.Account), after.Reason))
+}
+
+// enclosingLocation is the nearest location above loc that exists: an
+// application whose path contains loc's, else loc's site, else the server
+// level.
+func enclosingLocation(locs iis.Locations, loc string) string {
+	for p := loc; ; {
+		i := strings.LastIndex(p, "/")
+		if i < 0 {
+			if p == loc {
+				return "" // loc is a site
+			}
+			return p
+		}
+		p = p[:i]
+		if found, ok := locs.Find(p); ok {
+			return found
+		}
+	}
 }
 
 // canAssess reports whether everything the privilege depends on is known

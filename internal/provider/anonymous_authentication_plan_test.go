@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
@@ -205,6 +206,47 @@ func TestAnonImportIDs(t *testing.T) {
 		// The resource's id is the import ID without the host.
 		if rest := id[strings.Index(id, "|")+1:]; anonAuthID(loc) != rest {
 			t.Errorf("id of %q = %q, want %q", loc, anonAuthID(loc), rest)
+		}
+	}
+}
+
+// Destroying an override that kept anonymous requests on IUSR hands them
+// to whatever the location inherits: here the site's "pool identity",
+// which for the shop application means its LocalSystem pool.
+func TestAnonDestroyWarnsWhenInheritanceRaisesThePrivilege(t *testing.T) {
+	ctx := context.Background()
+	h := anonPlanHost(t)
+	prior := anonModel(anonShop, "iusr", "least", `NT AUTHORITY\IUSR`)
+
+	resp := resource.ModifyPlanResponse{}
+	planAnonDestroy(ctx, anonHandleCaller{h}, prior, &resp)
+	if resp.Diagnostics.WarningsCount() != 0 {
+		t.Fatalf("inheriting IUSR from the server warned: %v", resp.Diagnostics)
+	}
+
+	if err := h.SetAnonymousAuth(ctx, "Default Web Site", "userName", ""); err != nil {
+		t.Fatal(err)
+	}
+	resp = resource.ModifyPlanResponse{}
+	planAnonDestroy(ctx, anonHandleCaller{h}, prior, &resp)
+	text := warningText(t, resp.Diagnostics)
+	for _, want := range []string{
+		`Removing the settings at "Default Web Site/shop" raises anonymous requests there from privilege least to full`,
+		`they run as NT AUTHORITY\SYSTEM: application pool identity of pool "shop"`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("warning lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestEnclosingLocation(t *testing.T) {
+	locs := iis.Locations{Applications: []iis.LocationApp{
+		{Site: "S", Path: "/"}, {Site: "S", Path: "/a"}, {Site: "S", Path: "/a/b/c"},
+	}}
+	for loc, want := range map[string]string{"S": "", "S/a": "S", "S/a/b/c": "S/a", "S/x/y": "S"} {
+		if got := enclosingLocation(locs, loc); got != want {
+			t.Errorf("enclosingLocation(%q) = %q, want %q", loc, got, want)
 		}
 	}
 }
