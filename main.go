@@ -1,6 +1,7 @@
 // Command terraform-provider-iis is the iis Terraform provider. Run by
 // Terraform it serves the provider; run by hand it also offers:
 //
+//	terraform-provider-iis review ...     the privilege and exposure report of a plan
 //	terraform-provider-iis simulate ...   a simulated Windows host with IIS
 //	terraform-provider-iis version        the provider version
 package main
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/iisguard/terraform-provider-iis/internal/provider"
+	"github.com/iisguard/terraform-provider-iis/internal/review"
 	"github.com/iisguard/terraform-provider-iis/internal/simulate"
 )
 
@@ -31,6 +33,11 @@ func main() {
 	// first argument that names a subcommand can only come from a person.
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
+		case "review":
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := review.Main(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
 		case "simulate":
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			code := simulate.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
@@ -66,6 +73,7 @@ func main() {
 func usage() {
 	fmt.Fprint(os.Stderr, `Usage:
   terraform-provider-iis [-debug]      serve the provider (Terraform runs this)
+  terraform-provider-iis review ...    report a plan's privilege and exposure changes (see review --help)
   terraform-provider-iis simulate ...  run a simulated Windows host with IIS (see simulate --help)
   terraform-provider-iis version       print the version
 
