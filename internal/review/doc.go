@@ -13,5 +13,5 @@
 // Levels come from the plan itself: the provider computes privilege and
 // exposure at plan time with package risk, so the report and the plan diff
 // can never disagree. The JSON output's shape is documented in
-// docs/review.md and versioned by its format_version.
+// docs/guides/review.md and versioned by its format_version.
 package review

@@ -6,7 +6,7 @@ import (
 )
 
 // FormatVersion is the version of the --format json shape, documented in
-// docs/review.md. Adding keys keeps it; changing or removing one bumps it.
+// docs/guides/review.md. Adding keys keeps it; changing or removing one bumps it.
 const FormatVersion = "1"
 
 type jsonReport struct {

@@ -29,7 +29,7 @@ Options:
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "markdown", "output format: markdown (for a pull-request comment) or json (versioned, see docs/review.md)")
+	format := fs.String("format", "markdown", "output format: markdown (for a pull-request comment) or json (versioned, see docs/guides/review.md)")
 	failOnFlag := fs.String("fail-on", string(FailOnEscalation),
 		"exit 1 when met: escalation (any rise, or a level not known until apply), high (a rise to high or above), critical, or never")
 	fs.Usage = func() {
