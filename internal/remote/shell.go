@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/masterzen/winrm"
 
@@ -125,7 +126,11 @@ func cleanStderr(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	const max = 1000
 	if len(s) > max {
-		s = "…" + s[len(s)-max:]
+		cut := len(s) - max
+		for cut < len(s) && !utf8.RuneStart(s[cut]) {
+			cut++ // never split a character
+		}
+		s = "…" + s[cut:]
 	}
 	return s
 }
