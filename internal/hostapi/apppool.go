@@ -86,7 +86,10 @@ type AppPoolName struct {
 
 // AppPoolList is the result of a list, in configuration order.
 type AppPoolList struct {
-	Pools []AppPool `json:"pools"`
+	// ComputerName is the host's NetBIOS name, which the pools' network
+	// identity (the computer account, NAME$) is named after.
+	ComputerName string    `json:"computer_name"`
+	Pools        []AppPool `json:"pools"`
 }
 
 // AppPool is a pool as the host reads it: effective values (the pool's
@@ -191,7 +194,10 @@ type AppPoolIdentitySettings struct {
 
 // AppPoolIdentity is processModel's identity as the host holds it.
 type AppPoolIdentity struct {
-	Name         string `json:"name"`
+	Name string `json:"name"`
+	// ComputerName is the host's NetBIOS name: on the network, every
+	// identity but a specific user acts as the computer account, NAME$.
+	ComputerName string `json:"computer_name"`
 	IdentityType string `json:"identity_type"`
 	UserName     string `json:"user_name"`
 	LogonType    string `json:"logon_type"`

@@ -255,7 +255,7 @@ function Invoke-AppPoolList {
     foreach ($p in @(Get-ChildItem -Path 'IIS:\AppPools')) {
         $pools.Add((Read-AppPool ([string]$p.Name)))
     }
-    return [ordered]@{ pools = $pools.ToArray() }
+    return [ordered]@{ computer_name = [System.Environment]::MachineName; pools = $pools.ToArray() }
 }
 
 function Invoke-AppPoolGet {
@@ -367,6 +367,7 @@ function Read-AppPoolIdentity {
     $password = [string]$pm.password
     $result = [ordered]@{
         name          = [string]$pool.Name
+        computer_name = [System.Environment]::MachineName
         identity_type = [string]$pm.identityType
         user_name     = [string]$pm.userName
         logon_type    = [string]$pm.logonType

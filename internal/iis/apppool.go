@@ -233,15 +233,22 @@ func GetAppPool(ctx context.Context, c Caller, name string) (AppPool, error) {
 	return poolFromWire(w), nil
 }
 
+// PoolList is every pool of a host.
+type PoolList struct {
+	// ComputerName is the host's NetBIOS name.
+	ComputerName string
+	Pools        []AppPool
+}
+
 // ListAppPools reads every pool, in configuration order.
-func ListAppPools(ctx context.Context, c Caller) ([]AppPool, error) {
+func ListAppPools(ctx context.Context, c Caller) (PoolList, error) {
 	var res hostapi.AppPoolList
 	if err := c.Call(ctx, hostapi.OpAppPoolList, nil, &res); err != nil {
-		return nil, fmt.Errorf("list application pools: %w", err)
+		return PoolList{}, fmt.Errorf("list application pools: %w", err)
 	}
-	out := make([]AppPool, len(res.Pools))
+	out := PoolList{ComputerName: res.ComputerName, Pools: make([]AppPool, len(res.Pools))}
 	for i, w := range res.Pools {
-		out[i] = poolFromWire(w)
+		out.Pools[i] = poolFromWire(w)
 	}
 	return out, nil
 }

@@ -14,6 +14,8 @@ import (
 // PoolIdentity is a pool's processModel identity as the host holds it.
 type PoolIdentity struct {
 	Pool string
+	// ComputerName is the host's NetBIOS name.
+	ComputerName string
 	Identity
 	// PasswordSet says a password is stored (for SpecificUser, or left over
 	// from it on a host where nobody cleared it).
@@ -81,7 +83,8 @@ func (p PasswordProof) Matches(other PasswordProof) bool {
 
 func identityFromWire(w hostapi.AppPoolIdentity, check *hostapi.PasswordCheck) PoolIdentity {
 	id := PoolIdentity{
-		Pool: w.Name,
+		Pool:         w.Name,
+		ComputerName: w.ComputerName,
 		Identity: Identity{
 			Type:      canonicalEnum(w.IdentityType, IdentityTypes()),
 			UserName:  w.UserName,

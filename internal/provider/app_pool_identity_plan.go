@@ -38,7 +38,12 @@ func (r *appPoolIdentityResource) planIdentity(ctx context.Context, client iis.C
 		setUnknown()
 		return
 	}
-	after, err := classifyPoolIdentity(ctx, client, pool, typ, plan.Username.ValueString())
+	current, computer, err := currentIdentity(ctx, client, pool)
+	if err != nil {
+		resp.Diagnostics.Append(r.diagnostic(err, "plan", host))
+		return
+	}
+	after, err := classifyPoolIdentity(ctx, client, computer, pool, typ, plan.Username.ValueString())
 	if err != nil {
 		resp.Diagnostics.Append(r.diagnostic(err, "plan", host))
 		return
@@ -47,8 +52,12 @@ func (r *appPoolIdentityResource) planIdentity(ctx context.Context, client iis.C
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("privilege"), after.Level.String())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("privilege_reason"), after.Reason)...)
 
-	before, ok := r.priorVerdict(ctx, client, host, pool, prior, &resp.Diagnostics)
-	if !ok || !risk.Escalates(before.Level, after.Level) {
+	before, err := priorVerdict(ctx, client, computer, pool, prior, current)
+	if err != nil {
+		resp.Diagnostics.Append(r.diagnostic(err, "plan", host))
+		return
+	}
+	if !risk.Escalates(before.Level, after.Level) {
 		return
 	}
 	var apps []iis.PoolApplication
@@ -66,39 +75,40 @@ func (r *appPoolIdentityResource) planIdentity(ctx context.Context, client iis.C
 	resp.Diagnostics.AddAttributeWarning(path.Root("privilege"), summary, detail)
 }
 
+// currentIdentity is what the pool runs as on the host now (nil when the
+// pool does not exist yet) and the host's computer name; nothing without a
+// client.
+func currentIdentity(ctx context.Context, client iis.Caller, pool string) (*iis.PoolIdentity, string, error) {
+	if client == nil {
+		return nil, "", nil
+	}
+	id, err := iis.GetPoolIdentity(ctx, client, pool, iis.PasswordProof{})
+	if err == nil {
+		return &id, id.ComputerName, nil
+	}
+	if !iis.IsNotFound(err) {
+		return nil, "", err
+	}
+	computer, err := hostComputerName(ctx, client)
+	return nil, computer, err
+}
+
 // priorVerdict is who the pool runs as before this plan: the prior state's
-// verdict, or on create what the host says now (a pool that does not exist
-// yet will start as ApplicationPoolIdentity, New-WebAppPool's stock
-// default). ok is false when it cannot be known.
-func (r *appPoolIdentityResource) priorVerdict(ctx context.Context, client iis.Caller, host, pool string, prior *appPoolIdentityModel, diags *diag.Diagnostics) (poolVerdict, bool) {
+// verdict; on create, what the host says now; for a pool that does not
+// exist yet, ApplicationPoolIdentity, which New-WebAppPool gives it on a
+// stock host.
+func priorVerdict(ctx context.Context, client iis.Caller, computer, pool string, prior *appPoolIdentityModel, current *iis.PoolIdentity) (poolVerdict, error) {
 	if prior != nil {
 		level, err := risk.ParsePrivilege(prior.Privilege.ValueString())
 		if err != nil {
-			return poolVerdict{}, false
+			return poolVerdict{}, fmt.Errorf("privilege in state: %w", err)
 		}
-		return poolVerdict{Account: prior.Account.ValueString(), Level: level}, true
+		return poolVerdict{Account: prior.Account.ValueString(), Level: level}, nil
 	}
-	fresh := func() (poolVerdict, bool) {
-		v, err := classifyPoolIdentity(ctx, nil, pool, hostapi.IdentityAppPool, "")
-		return v, err == nil
+	if current == nil {
+		return classifyPoolIdentity(ctx, nil, computer, pool, hostapi.IdentityAppPool, "")
 	}
-	if client == nil {
-		return fresh()
-	}
-	id, err := iis.GetPoolIdentity(ctx, client, pool, iis.PasswordProof{})
-	if iis.IsNotFound(err) {
-		return fresh()
-	}
-	if err != nil {
-		diags.Append(r.diagnostic(err, "plan", host))
-		return poolVerdict{}, false
-	}
-	v, err := classifyPoolIdentity(ctx, client, pool, id.Type, id.UserName)
-	if err != nil {
-		diags.Append(r.diagnostic(err, "plan", host))
-		return poolVerdict{}, false
-	}
-	return v, true
+	return classifyPoolIdentity(ctx, client, computer, pool, current.Type, current.UserName)
 }
 
 // validateIdentityConfig holds the identity to the rules of its type, at

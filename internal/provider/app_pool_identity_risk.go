@@ -26,14 +26,15 @@ func needsHost(identityType string) bool {
 }
 
 // classifyPoolIdentity judges a pool's identity. The built-in types are
-// judged from their type alone, so plans know them without a host; a
-// specific user is judged by the groups the host resolves it to (c must
-// not be nil then). An account the host cannot resolve is "high": nobody
-// can say what it may do.
-func classifyPoolIdentity(ctx context.Context, c iis.Caller, pool, identityType, user string) (poolVerdict, error) {
+// judged from their type alone, so plans know them without a host; the
+// host's computer name, when known, only names its computer account in the
+// reason. A specific user is judged by the groups the host resolves it to
+// (c must not be nil then). An account the host cannot resolve is "high":
+// nobody can say what it may do.
+func classifyPoolIdentity(ctx context.Context, c iis.Caller, computer, pool, identityType, user string) (poolVerdict, error) {
 	account := iis.AccountFor(pool, identityType, user)
 	if !needsHost(identityType) {
-		level, reason := risk.ClassifyIdentity(risk.Identity{Type: identityType, Account: account})
+		level, reason := risk.ClassifyIdentity(risk.Identity{Type: identityType, Account: account, ComputerName: computer})
 		return poolVerdict{Account: account, Level: level, Reason: reason}, nil
 	}
 	acct, err := iis.ResolveAccount(ctx, c, user)
@@ -44,14 +45,7 @@ func classifyPoolIdentity(ctx context.Context, c iis.Caller, pool, identityType,
 		return poolVerdict{Account: account, Level: risk.PrivilegeHigh,
 			Reason: user + ": the host cannot resolve this account, so what it may do is unknown (and the pool would fail to start); needs review"}, nil
 	}
-	id := risk.Identity{Type: identityType, Account: user, Groups: acct.Groups, Resolved: acct.GroupsResolved}
-	if acct.Kind == hostapi.AccountUser {
-		// A local user's canonical name is COMPUTER\user: that tells risk
-		// it is local, whatever form the configuration used.
-		if d, _, ok := strings.Cut(acct.Name, `\`); ok {
-			id.ComputerName = d
-		}
-	}
+	id := risk.Identity{Type: identityType, Account: user, Groups: acct.Groups, Resolved: acct.GroupsResolved, ComputerName: computer}
 	level, reason := risk.ClassifyIdentity(id)
 	if acct.Kind == hostapi.AccountUser && !acct.Enabled {
 		reason += " (the account is disabled: the pool cannot start)"
@@ -92,4 +86,13 @@ func parseKnownPrivilege(v types.String) (risk.Privilege, error) {
 		return 0, fmt.Errorf("privilege not known")
 	}
 	return risk.ParsePrivilege(v.ValueString())
+}
+
+// hostComputerName asks the host for its NetBIOS name.
+func hostComputerName(ctx context.Context, c iis.Caller) (string, error) {
+	var info hostapi.HostInfo
+	if err := c.Call(ctx, hostapi.OpHostInfo, nil, &info); err != nil {
+		return "", fmt.Errorf("read host facts: %w", err)
+	}
+	return info.ComputerName, nil
 }

@@ -133,7 +133,7 @@ func (d *appPoolsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if !cfg.MinPrivilege.IsNull() {
 		floor, _ = risk.ParsePrivilege(cfg.MinPrivilege.ValueString())
 	}
-	pools, err := iis.ListAppPools(ctx, client)
+	list, err := iis.ListAppPools(ctx, client)
 	if err != nil {
 		resp.Diagnostics.Append(remoteDiagnostic(err, d.data.settings.Username, "list application pools", host))
 		return
@@ -141,11 +141,11 @@ func (d *appPoolsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	// Each specific user is resolved once, however many pools share it.
 	verdicts := map[string]poolVerdict{}
 	out := appPoolsDataSourceModel{Host: types.StringValue(host), MinPrivilege: cfg.MinPrivilege, Pools: []appPoolDataModel{}}
-	for _, p := range pools {
+	for _, p := range list.Pools {
 		key := p.Identity.Type + "\x00" + p.Identity.UserName
 		v, seen := verdicts[key]
 		if !seen || !needsHost(p.Identity.Type) {
-			v, err = classifyPoolIdentity(ctx, client, p.Name, p.Identity.Type, p.Identity.UserName)
+			v, err = classifyPoolIdentity(ctx, client, list.ComputerName, p.Name, p.Identity.Type, p.Identity.UserName)
 			if err != nil {
 				resp.Diagnostics.Append(remoteDiagnostic(err, d.data.settings.Username, "resolve account", host))
 				return

@@ -176,7 +176,7 @@ func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadReq
 	if strings.EqualFold(pool, id.Pool) {
 		spelling = pool
 	}
-	verdict, err := classifyPoolIdentity(ctx, client, spelling, id.Type, id.UserName)
+	verdict, err := classifyPoolIdentity(ctx, client, id.ComputerName, spelling, id.Type, id.UserName)
 	if err != nil {
 		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
 		return
@@ -247,7 +247,7 @@ func (r *appPoolIdentityResource) apply(ctx context.Context, plan, config appPoo
 	if perr != nil {
 		// Not known at plan time (a user name from another resource, say):
 		// judge what was applied.
-		verdict, err = classifyPoolIdentity(ctx, client, settings.Pool, id.Type, id.UserName)
+		verdict, err = classifyPoolIdentity(ctx, client, id.ComputerName, settings.Pool, id.Type, id.UserName)
 		if err != nil {
 			diags.Append(r.diagnostic(err, "apply", host))
 			return

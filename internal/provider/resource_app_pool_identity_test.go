@@ -53,7 +53,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionCreate),
 					expectPrivilege("least"),
 					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\shop`)),
-					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"), knownvalue.StringRegexp(wrappedText("per-pool virtual account"))),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"), knownvalue.StringRegexp(wrappedText("per-pool virtual account", "computer account (WEB-ACC01$)"))),
 				}},
 			},
 			{

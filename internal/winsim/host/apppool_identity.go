@@ -50,6 +50,7 @@ func identityRead(s *State, p AppPool, check *hostapi.PasswordCheck) (hostapi.Ap
 	e := effective(poolSchema, s.IIS.PoolDefaults, p.Attrs)
 	out := hostapi.AppPoolIdentity{
 		Name:         p.Name,
+		ComputerName: s.System.ComputerName,
 		IdentityType: e["processModel.identityType"],
 		UserName:     e["processModel.userName"],
 		LogonType:    e["processModel.logonType"],

@@ -94,6 +94,7 @@ func poolRead(s *State, p AppPool) hostapi.AppPool {
 func opAppPoolList(ctx context.Context, h *Host, _ json.RawMessage) (any, error) {
 	out := hostapi.AppPoolList{Pools: []hostapi.AppPool{}}
 	err := h.view(ctx, func(s *State) error {
+		out.ComputerName = s.System.ComputerName
 		for _, p := range s.IIS.Pools {
 			out.Pools = append(out.Pools, poolRead(s, p))
 		}

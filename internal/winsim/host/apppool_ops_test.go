@@ -196,7 +196,7 @@ func TestAppPoolIdentitySetProvesThePasswordWithoutReturningIt(t *testing.T) {
 	if err := json.Unmarshal(res, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.IdentityType != "SpecificUser" || got.UserName != `WIN-SIM2022\svc` || !got.PasswordSet ||
+	if got.IdentityType != "SpecificUser" || got.UserName != `WIN-SIM2022\svc` || !got.PasswordSet || got.ComputerName != "WIN-SIM2022" ||
 		got.PasswordDigest != digest(secret, check.Salt, 1000) {
 		t.Fatalf("identity %+v", got)
 	}
