@@ -372,3 +372,20 @@ func tableRows(md string) []string {
 	}
 	return rows
 }
+
+func TestMasksOfListsAndNestedValues(t *testing.T) {
+	for _, unreadable := range []string{`{"password":tru}`, `"yes"`, `[true]`} {
+		if !readMask([]byte(unreadable)).has("host") {
+			t.Errorf("unreadable mask %s does not withhold values", unreadable)
+		}
+	}
+	m := readMask([]byte(`{"local_ports":[false,false],"remote_addresses":[false,true],"periodic_restart":{},"nested":{"a":{"b":true}},"flag":false,"odd":"x"}`))
+	for name, want := range map[string]bool{"local_ports": false, "remote_addresses": true, "periodic_restart": false, "nested": true, "flag": false, "odd": false, "absent": false} {
+		if got := m.has(name); got != want {
+			t.Errorf("mask.has(%q) = %t, want %t", name, got, want)
+		}
+	}
+	if !readMask([]byte(" true ")).has("anything") {
+		t.Error("a mask of true marks every attribute")
+	}
+}

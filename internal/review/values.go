@@ -32,17 +32,25 @@ type mask struct {
 
 func readMask(raw json.RawMessage) mask {
 	raw = bytes.TrimSpace(raw)
-	if bytes.Equal(raw, []byte("true")) {
+	switch string(raw) {
+	case "", "null", "false":
+		return mask{}
+	case "true":
 		return mask{all: true}
 	}
 	var m mask
-	// Anything but an object (false, null, absent) marks nothing.
-	_ = json.Unmarshal(raw, &m.attrs)
+	if err := json.Unmarshal(raw, &m.attrs); err != nil {
+		// A mask that cannot be read withholds everything: hiding a value
+		// is the safe mistake.
+		return mask{all: true}
+	}
 	return m
 }
 
 // has reports whether the mask marks attribute name, or anything inside it
-// (a sensitive nested value makes the whole attribute unsafe to print).
+// (a sensitive element makes the whole attribute unsafe to print). Masks of
+// lists and nested objects mirror the value's shape with true and false
+// leaves.
 func (m mask) has(name string) bool {
 	if m.all {
 		return true
@@ -51,9 +59,33 @@ func (m mask) has(name string) bool {
 	if !ok {
 		return false
 	}
-	raw = bytes.TrimSpace(raw)
-	return !bytes.Equal(raw, []byte("false")) && !bytes.Equal(raw, []byte("null")) &&
-		!bytes.Equal(raw, []byte("{}")) && !bytes.Equal(raw, []byte("[]"))
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		// A mask that cannot be read marks the attribute: withholding a
+		// value is the safe mistake.
+		return true
+	}
+	return anyTrue(v)
+}
+
+func anyTrue(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case []any:
+		for _, e := range x {
+			if anyTrue(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range x {
+			if anyTrue(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // readObject decodes a before or after value. A value that is not an
