@@ -1,8 +1,13 @@
 # pscheck: every internal/**/*.ps1 must parse as PowerShell (tree-sitter
-# grammar, run under Node from tools/pscheck) and use only Windows
-# PowerShell 5.1 syntax (no ?? ?. ternary, && / || chains, -Parallel).
-# The tool's self-test runs first, so a grammar that stopped catching broken
-# or PowerShell 7 only scripts fails the build instead of passing everything.
+# grammar, run under Node from tools/pscheck), use only Windows PowerShell
+# 5.1 syntax (no ?? ?. ternary, && / || chains, -Parallel), call only the
+# cmdlets and parameters in tools/pscheck/cmdlets.json (built from
+# Microsoft's cmdlet reference, source recorded per entry) or functions the
+# scripts define, import WebAdministration before the IIS: drive, and never
+# let request data reach Invoke-Expression, [scriptblock]::Create, Add-Type
+# or a command line. The tool's self-test runs first, so a grammar or table
+# change that stopped catching bad scripts fails the build instead of
+# passing everything.
 # Included by the main makefile; `make test` depends on `pscheck`.
 
 PSCHECK_DIR ?= tools/pscheck

@@ -7,6 +7,9 @@ import { Parser, Language } from 'web-tree-sitter';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { checkCommands } from './commands.mjs';
+import { checkTaint } from './taint.mjs';
+import { plainTree } from './ast.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -30,10 +33,6 @@ export function getParser() {
     })();
   }
   return parserPromise;
-}
-
-function where(node) {
-  return `${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
 }
 
 function snippet(text) {
@@ -61,38 +60,73 @@ function describeError(node) {
   return `syntax error near "${snippet(node.text)}"`;
 }
 
-// checkSource returns the problems in one script, each "line:col: message".
-export async function checkSource(src) {
+// syntaxProblems returns the parse, PS7-only and non-ASCII problems of one
+// parsed script, as { node | line/col, message }.
+function syntaxProblems(src, tree) {
   const problems = [];
-  const lines = src.split('\n');
-  lines.forEach((line, i) => {
+  src.split('\n').forEach((line, i) => {
     const col = line.search(/[^\x00-\x7f]/);
     if (col >= 0) {
       // 5.1 reads BOM-less files as the ANSI code page and treats curly
       // quotes and dashes as operators: keep the scripts ASCII.
-      problems.push(`${i + 1}:${col + 1}: non-ASCII character`);
+      problems.push({ line: i + 1, col: col + 1, message: 'non-ASCII character' });
     }
   });
-  const parser = await getParser();
-  const tree = parser.parse(src);
   const visit = (node) => {
     if (node.type === 'ERROR') {
-      problems.push(`${where(node)}: ${describeError(node)}`);
+      problems.push({ node, message: describeError(node) });
       return; // one report per broken region
     }
     if (node.isMissing) {
-      problems.push(`${where(node)}: missing ${node.type}`);
+      problems.push({ node, message: `missing ${node.type}` });
       return;
     }
     const ps7 = ps7Node(node);
-    if (ps7) {
-      problems.push(`${where(node)}: ${ps7}`);
-    }
-    for (const child of node.children) {
-      visit(child);
-    }
+    if (ps7) problems.push({ node, message: ps7 });
+    for (const child of node.children) visit(child);
   };
   visit(tree.rootNode);
-  tree.delete();
   return problems;
+}
+
+// parseFiles parses each { name, text } into a plain syntax tree, the form
+// every check reads.
+export async function parseFiles(files) {
+  const parser = await getParser();
+  return files.map((f) => {
+    const tree = parser.parse(f.text);
+    try {
+      return { name: f.name, text: f.text, tree: { rootNode: plainTree(tree, f.text) } };
+    } finally {
+      tree.delete();
+    }
+  });
+}
+
+// checkFiles checks a set of scripts that run together (the agent is its
+// files concatenated, so a function defined in one is called from another).
+// It returns every problem as { file, line, col, message }, in file order.
+export async function checkFiles(files) {
+  const parsed = await parseFiles(files);
+  const raw = [];
+  for (const f of parsed) {
+    for (const p of syntaxProblems(f.text, f.tree)) raw.push({ file: f.name, ...p });
+  }
+  raw.push(...checkCommands(parsed));
+  raw.push(...checkTaint(parsed));
+  const order = new Map(files.map((f, i) => [f.name, i]));
+  const out = raw.map((p) => ({
+    file: p.file,
+    line: p.node ? p.node.startPosition.row + 1 : p.line,
+    col: p.node ? p.node.startPosition.column + 1 : p.col,
+    message: p.message,
+  }));
+  out.sort((a, b) => order.get(a.file) - order.get(b.file) || a.line - b.line || a.col - b.col);
+  return out;
+}
+
+// checkSource returns the problems in one script, each "line:col: message".
+export async function checkSource(src) {
+  const problems = await checkFiles([{ name: 'script.ps1', text: src }]);
+  return problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
 }

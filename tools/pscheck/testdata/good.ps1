@@ -6,6 +6,7 @@ $ops = @{}
 $ops['host.info'] = 'Invoke-HostInfo'
 function Invoke-HostInfo {
     param($Arguments)
+    Import-Module WebAdministration
     $s = 'a ?? b && c || d'
     $t = "x ?. y $($Arguments.name)"
     $pools = Get-ChildItem IIS:\AppPools | Where-Object { $_.name -eq 'x' }

@@ -1,0 +1,2 @@
+# -Pol could be -PolicyStore, -PolicyStoreSource or -PolicyStoreSourceType.
+Get-NetFirewallRule -Pol PersistentStore

@@ -1,0 +1,2 @@
+# Get-NetFirewallRule has -PolicyStore, not -Store.
+Get-NetFirewallRule -Name 'web-https' -Store PersistentStore
