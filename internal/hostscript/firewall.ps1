@@ -96,6 +96,28 @@ function Read-FwRuleArguments {
     }
 }
 
+# Assert-FwLocalRulesApply refuses a rule Windows would store but never
+# enforce. Group Policy's "Apply local firewall rules: No" (CIS L1 sets it
+# on the Public profile) shows in the ActiveStore as AllowLocalFirewallRules
+# False: New-NetFirewallRule still succeeds in the PersistentStore, and the
+# rule silently does nothing on that profile. A disabled rule is enforced
+# nowhere anyway, so it is let through.
+function Assert-FwLocalRulesApply {
+    param([string]$Name, [string]$RuleProfile, [string]$Enabled)
+    if ($Enabled -eq 'False') { return }
+    $wanted = @($RuleProfile -split ',' | ForEach-Object { $_.Trim() } | Where-Object { $_.Length -gt 0 })
+    $blocked = New-Object System.Collections.Generic.List[string]
+    foreach ($p in @(Get-NetFirewallProfile -PolicyStore ActiveStore)) {
+        # GpoBoolean: True, False or NotConfigured; its name, not a display text.
+        if ([string]$p.AllowLocalFirewallRules -ne 'False') { continue }
+        $pn = [string]$p.Name
+        if ($wanted -contains 'Any' -or $wanted -contains $pn) { $blocked.Add($pn) }
+    }
+    if ($blocked.Count -gt 0) {
+        throw (New-AgentError -Kind 'locked' -Message ("Group Policy sets 'Apply local firewall rules' to No for the {0} profile(s) of this host, so Windows would store firewall rule '{1}' but never apply it there. Deliver the rule through that Group Policy object, or limit the rule's profile to profiles where local rules apply." -f ($blocked -join ', '), $Name))
+    }
+}
+
 # Get-FwRuleObject returns the rule named exactly $Name, or $null. Only
 # ObjectNotFound means "no such rule"; any other failure (access denied, the
 # firewall service stopped) is thrown, so it is never mistaken for absence.
@@ -228,6 +250,7 @@ function Invoke-FirewallRuleCreate {
     if ($null -ne (Get-FwRuleObject $spec.Name)) {
         throw (New-AgentError -Kind 'already_exists' -Message ("A firewall rule with the name '{0}' already exists in the PersistentStore. Rule names are unique; import the rule or choose another name." -f $spec.Name))
     }
+    Assert-FwLocalRulesApply $spec.Name $spec.Profile $spec.Enabled
     $params = @{
         Name                = $spec.Name
         DisplayName         = $spec.DisplayName
@@ -268,6 +291,7 @@ function Invoke-FirewallRuleUpdate {
     if ($current -cne $spec.Group) {
         throw (New-AgentError -Kind 'invalid_argument' -Message ("The group of firewall rule '{0}' is '{1}'. Windows sets a rule's group only when the rule is created, so moving it to '{2}' means deleting and recreating the rule." -f $spec.Name, $current, $spec.Group))
     }
+    Assert-FwLocalRulesApply $spec.Name $spec.Profile $spec.Enabled
     $params = @{
         Name                = ConvertTo-FwLiteralName $spec.Name
         NewDisplayName      = $spec.DisplayName
