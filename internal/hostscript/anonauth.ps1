@@ -91,6 +91,21 @@ function Get-AnonValue {
     return $v
 }
 
+# Test-AnonLocallyStored reports whether applicationHost.config holds the
+# section for the location itself (a <location> element with it), as
+# opposed to inheriting it. Microsoft.Web.Administration documents
+# IsLocallyStored for exactly this.
+function Test-AnonLocallyStored {
+    param([string]$Location)
+    $sm = New-Object Microsoft.Web.Administration.ServerManager
+    try {
+        $section = $sm.GetApplicationHostConfiguration().GetSection($script:AnonSection, $Location)
+        return [bool]$section.IsLocallyStored
+    } finally {
+        $sm.Dispose()
+    }
+}
+
 # Read-AnonAuth is the section as requests at the location get it, and
 # whether applicationHost.config holds it for this location itself. The
 # password is only tested for emptiness: it never leaves this function.
@@ -98,10 +113,7 @@ function Read-AnonAuth {
     param([string]$Location)
     $p = Get-AnonParams $Location
     $configured = $true
-    if ($Location.Length -gt 0) {
-        $section = Get-WebConfiguration @p
-        $configured = [bool]$section.IsLocallyStored
-    }
+    if ($Location.Length -gt 0) { $configured = Test-AnonLocallyStored $Location }
     $password = [string](Get-AnonValue $p 'password')
     $result = [ordered]@{
         location     = $Location
@@ -160,7 +172,7 @@ function Invoke-AnonAuthClear {
     $loc = Resolve-AnonLocation (Get-AnonArgString $Arguments 'location')
     $p = Get-AnonParams $loc
     if ($loc.Length -gt 0) {
-        if ([bool](Get-WebConfiguration @p).IsLocallyStored) {
+        if (Test-AnonLocallyStored $loc) {
             Clear-WebConfiguration @p
         }
         return Read-AnonAuth $loc
