@@ -10,6 +10,36 @@
 # Well-known principals that are neither SAM accounts nor domain accounts.
 $script:AccountBuiltinSids = @('S-1-1-0', 'S-1-5-4', 'S-1-5-11', 'S-1-5-17', 'S-1-5-18', 'S-1-5-19', 'S-1-5-20')
 
+# Groups that make an account privileged, by SID and by their English name.
+# Windows localises group names (Administratoren, Administrateurs, ...), so
+# on a non-English host the name alone would hide an administrator from a
+# reader that looks for "Administrators"; such a group is reported by its
+# SID too. Domain groups are matched on their relative ID.
+$script:AccountPrivilegedSids = @{
+    'S-1-5-32-544' = 'Administrators'
+    'S-1-5-32-548' = 'Account Operators'
+    'S-1-5-32-549' = 'Server Operators'
+    'S-1-5-32-551' = 'Backup Operators'
+}
+$script:AccountPrivilegedRids = @{ '-512' = 'Domain Admins'; '-519' = 'Enterprise Admins' }
+
+# Add-AccountGroup adds a group by name, and by SID as well when the group is
+# a privileged one whose name is not the English one.
+function Add-AccountGroup {
+    param($List, [string]$Name, [string]$Sid)
+    if (-not $List.Contains($Name)) { $List.Add($Name) }
+    if ($Sid.Length -eq 0) { return }
+    $english = $script:AccountPrivilegedSids[$Sid]
+    if ($null -eq $english -and $Sid.StartsWith('S-1-5-21-')) {
+        $english = $script:AccountPrivilegedRids[$Sid.Substring($Sid.LastIndexOf('-'))]
+    }
+    if ($null -eq $english) { return }
+    $short = $Name.Substring($Name.LastIndexOf('\') + 1)
+    if (-not [string]::Equals($short, $english, [System.StringComparison]::OrdinalIgnoreCase) -and -not $List.Contains($Sid)) {
+        $List.Add($Sid)
+    }
+}
+
 function Get-AccountArgString {
     param($Arguments, [string]$Key)
     $v = $null
@@ -51,7 +81,7 @@ function Get-AccountLocalGroups {
             continue
         }
         foreach ($m in $members) {
-            if ($null -ne $m.SID -and $m.SID.Value -eq $Sid.Value) { $groups.Add([string]$g.Name); break }
+            if ($null -ne $m.SID -and $m.SID.Value -eq $Sid.Value) { Add-AccountGroup $groups ([string]$g.Name) ([string]$g.SID.Value); break }
         }
     }
     return @{ Groups = $groups; Complete = $complete }
@@ -77,11 +107,9 @@ function Get-AccountTokenGroups {
     try {
         $names = New-Object System.Collections.Generic.List[string]
         foreach ($g in $identity.Groups) {
-            try {
-                $names.Add($g.Translate([System.Security.Principal.NTAccount]).Value)
-            } catch {
-                $names.Add($g.Value)
-            }
+            $groupName = $g.Value
+            try { $groupName = $g.Translate([System.Security.Principal.NTAccount]).Value } catch { }
+            Add-AccountGroup $names $groupName $g.Value
         }
         return $names
     } finally {
