@@ -40,7 +40,7 @@ Manager, Computer Management or the firewall console would make them.
   clear-anon LOCATION
   enable-rule NAME | disable-rule NAME  firewall rules by Name
   remove-rule NAME
-` + firewallAdminUsage + anonAuthAdminUsage + appPoolAdminUsage
+` + firewallAdminUsage + anonAuthAdminUsage + appPoolAdminUsage + siteAdminUsage
 
 // secretAttrs may only be given through the environment: a value on a
 // command line ends up in shell history and process listings.
@@ -64,6 +64,9 @@ func RunAdmin(h *Host, args []string, out io.Writer) error {
 	}
 	if !ok {
 		c, ok = appPoolAdminCommands()[cmd]
+	}
+	if !ok {
+		c, ok = siteAdminCommands()[cmd]
 	}
 	if !ok {
 		fmt.Fprint(out, AdminUsage)

@@ -36,6 +36,18 @@ func operations() map[string]opFunc {
 		hostapi.OpAppPoolIdentityGet: opAppPoolIdentityGet,
 		hostapi.OpAppPoolIdentitySet: opAppPoolIdentitySet,
 		hostapi.OpAccountResolve:     opAccountResolve,
+		hostapi.OpSiteList:           opSiteList,
+		hostapi.OpSiteGet:            opSiteGet,
+		hostapi.OpSiteCreate:         opSiteCreate,
+		hostapi.OpSiteUpdate:         opSiteUpdate,
+		hostapi.OpSiteDelete:         opSiteDelete,
+		hostapi.OpApplicationGet:     opApplicationGet,
+		hostapi.OpApplicationCreate:  opApplicationCreate,
+		hostapi.OpApplicationUpdate:  opApplicationUpdate,
+		hostapi.OpApplicationDelete:  opApplicationDelete,
+		hostapi.OpACLGet:             opACLGet,
+		hostapi.OpACLGrant:           opACLGrant,
+		hostapi.OpACLRevoke:          opACLRevoke,
 	}
 }
 
@@ -46,11 +58,13 @@ func (h *Host) Handle(ctx context.Context, op string, args json.RawMessage) (jso
 	if !ok {
 		return nil, &protocol.Error{Kind: protocol.InvalidArgument, Message: "unknown operation"}
 	}
+	cost := h.cost(ctx, op)
 	h.count(func(s *Stats) {
 		s.Ops++
 		s.ByOp[op]++
+		s.Work += cost
 	})
-	if err := sleep(ctx, h.cost(ctx, op)); err != nil {
+	if err := sleep(ctx, cost); err != nil {
 		return nil, asProtocolError(err)
 	}
 	res, err := fn(ctx, h, args)

@@ -13,6 +13,12 @@ type State struct {
 	IIS      IISConfig `json:"iis"`
 	Firewall []FWRule  `json:"firewall"`
 	Meta     StateMeta `json:"meta"`
+	// Files and Certificates are the file system's directories with their
+	// ACLs, and the LocalMachine certificate stores (filesystem.go,
+	// site.go). A state file written before they existed reads them as
+	// the stock ones.
+	Files        *FileSystem   `json:"files,omitempty"`
+	Certificates []Certificate `json:"certificates,omitempty"`
 }
 
 // StateMeta is bookkeeping the host needs across processes.
@@ -118,6 +124,12 @@ type Site struct {
 type Binding struct {
 	Protocol           string `json:"protocol"`
 	BindingInformation string `json:"binding_information"`
+	// CertificateHash and CertificateStoreName are what
+	// AddSslCertificate registers with HTTP.sys for an https binding;
+	// SslFlags 1 is SNI.
+	CertificateHash      string `json:"certificate_hash,omitempty"`
+	CertificateStoreName string `json:"certificate_store_name,omitempty"`
+	SslFlags             int    `json:"ssl_flags,omitempty"`
 }
 
 // Application is one <application> of a site.
