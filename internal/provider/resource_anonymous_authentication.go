@@ -174,23 +174,6 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
-// hasOwnSettings describes the settings that make creating at a location
-// an adoption, or returns "" when there are none. The server level always
-// has its element; only settings other than the stock ones count there, so
-// that managing a stock server level needs no import.
-func hasOwnSettings(a iis.AnonymousAuth) string {
-	if a.Location != "" {
-		if a.Configured {
-			return "its own anonymous authentication settings in applicationHost.config"
-		}
-		return ""
-	}
-	if !a.Enabled || a.Identity != iis.AnonIUSR || a.PasswordSet {
-		return "anonymous authentication settings other than the stock ones (enabled, IUSR)"
-	}
-	return ""
-}
-
 func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state anonAuthModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
