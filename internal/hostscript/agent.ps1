@@ -45,15 +45,14 @@ function Get-AgentErrorKind {
     }
     if ($ErrorRecord.Exception -is [System.UnauthorizedAccessException]) { return 'access_denied' }
     # The IIS configuration system and CIM report Win32 failures as COM
-    # HRESULTs with category NotSpecified. Decimal on purpose: Windows
-    # PowerShell 5.1 reads 0x80070005 as a positive Int64, which never equals
-    # the negative Int32 that HResult holds.
+    # HRESULTs with category NotSpecified. PowerShell reads an 8-digit hex
+    # literal as the Int32 bit pattern, the same negative number HResult holds.
     $ex = $ErrorRecord.Exception
     while ($null -ne $ex) {
         switch ($ex.HResult) {
-            -2147024891 { return 'access_denied' } # 0x80070005 E_ACCESSDENIED
-            -2147024864 { return 'locked' }        # 0x80070020 ERROR_SHARING_VIOLATION
-            -2147024863 { return 'locked' }        # 0x80070021 ERROR_LOCK_VIOLATION
+            0x80070005 { return 'access_denied' } # E_ACCESSDENIED
+            0x80070020 { return 'locked' }        # ERROR_SHARING_VIOLATION: applicationHost.config in use
+            0x80070021 { return 'locked' }        # ERROR_LOCK_VIOLATION: section locked at a parent level
         }
         $ex = $ex.InnerException
     }
