@@ -30,6 +30,8 @@ var agentParts = []string{
 	"anonauth.ps1",
 	"account.ps1",
 	"apppool.ps1",
+	"site.ps1",
+	"acl.ps1",
 	"main.ps1",
 }
 
