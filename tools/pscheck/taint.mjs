@@ -288,7 +288,12 @@ class Analysis {
       }
       return;
     }
-    if (op === '.' || op === '&' || (!this.fns.has(lower) && !this.table.cmdlets.has(lower) && !this.table.aliases.has(lower))) {
+    // A native program: anything that is not a script function, a known
+    // cmdlet or alias, nor Verb-Noun shaped (an unknown cmdlet is reported
+    // by the command check, not as a command line).
+    const native = !this.fns.has(lower) && !this.table.cmdlets.has(lower) && !this.table.aliases.has(lower) &&
+      (!/^[a-z]+-[a-z0-9]+$/i.test(name) || /\.(exe|com|cmd|bat)$/i.test(name));
+    if (op === '.' || op === '&' || native) {
       if (args()) found.push({ file: f.name, node: cmd, message: `request data reaches the command line of ${name}` });
     }
   }
