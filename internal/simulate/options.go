@@ -42,7 +42,11 @@ Options:
                          AllowUnencrypted=true on a lab host
   --allow-basic          accept Basic authentication besides NTLM
   --latency MODEL        add network and PowerShell delays: none (default),
-                         lan or wan
+                         lan or wan (the figures are in docs/benchmarks.md)
+  --stats-file FILE      keep FILE updated (every 0.1 s and at exit) with the
+                         server's counters as JSON: HTTP requests, shells,
+                         PowerShell starts, host operations and the host's
+                         modelled work; the benchmark (make bench) reads it
   -v, --verbose          log every WinRM request to stderr (never passwords
                          or message bodies)
 
@@ -76,6 +80,7 @@ type serveOptions struct {
 	AllowUnencrypted bool
 	AllowBasic       bool
 	Latency          string
+	StatsFile        string
 	Verbose          bool
 }
 
@@ -101,6 +106,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (serve
 	fs.BoolVar(&o.AllowUnencrypted, "allow-unencrypted", false, "")
 	fs.BoolVar(&o.AllowBasic, "allow-basic", false, "")
 	fs.StringVar(&o.Latency, "latency", "none", "")
+	fs.StringVar(&o.StatsFile, "stats-file", "", "")
 	fs.BoolVar(&o.Verbose, "verbose", false, "")
 	fs.BoolVar(&o.Verbose, "v", false, "")
 	if err := fs.Parse(args); err != nil {

@@ -66,6 +66,17 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	}
 	defer srv.Close()
 
+	if o.StatsFile != "" {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if err := writeStatsUntil(ctx, o.StatsFile, srv, h, latencyReport(o.Latency)); err != nil {
+				fmt.Fprintf(stderr, "simulate: %v\n", err)
+			}
+		}()
+		defer func() { <-done }() // the report written at exit is complete
+	}
+
 	caPath := ""
 	if o.TLS {
 		caPath = o.CAOut

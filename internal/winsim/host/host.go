@@ -49,6 +49,10 @@ type Stats struct {
 	ByOp    map[string]uint64 // the same, per operation name
 	Reloads uint64            // state file reloads caused by another writer
 	Saves   uint64            // state file saves
+	// Work is the time the latency model charged for the operations: what
+	// the host itself spent, whatever the client and network added. The
+	// benchmark divides it by the sessions for its lower bound.
+	Work time.Duration
 }
 
 // Host is one simulated Windows host. It is safe for concurrent use.
