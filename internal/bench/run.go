@@ -1,0 +1,318 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/iisguard/terraform-provider-iis/internal/simulate"
+)
+
+// Mode is how the provider reaches the hosts.
+type Mode string
+
+const (
+	// Sessions is the default: long-lived agent sessions per host.
+	Sessions Mode = "sessions"
+	// OneShot starts a shell and powershell.exe per operation, as every
+	// other WinRM-based tool does; it is the baseline.
+	OneShot Mode = "one-shot"
+)
+
+// Options configure a benchmark run.
+type Options struct {
+	Provider    string // the provider binary
+	Terraform   string // the terraform CLI
+	WorkDir     string // scratch space; the caller removes it
+	Latency     string // the simulator's latency model: lan or wan
+	Workloads   []Workload
+	Modes       []Mode
+	Parallelism int // terraform -parallelism
+	MaxSessions int // max_sessions_per_host; 0 for the provider's default
+	Log         io.Writer
+}
+
+// Run is what one terraform command cost.
+type Run struct {
+	Workload  string `json:"workload"`
+	Resources int    `json:"resources"`
+	Hosts     int    `json:"hosts"`
+	Mode      Mode   `json:"mode"`
+	Phase     Phase  `json:"phase"`
+	Latency   string `json:"latency"`
+
+	Wall             time.Duration `json:"wall_ns"`
+	RoundTrips       int64         `json:"http_round_trips"`
+	PowerShellStarts int64         `json:"powershell_starts"`
+	Shells           int64         `json:"shells"`
+	HostOps          int64         `json:"host_ops"`
+	// HostWork is what the hosts themselves spent (operations, PowerShell
+	// starts, shell creations), summed over hosts.
+	HostWork time.Duration `json:"host_work_ns"`
+	// LowerBound is the busiest host's work divided by the sessions that
+	// share it, plus one round trip: no client could finish sooner.
+	LowerBound time.Duration `json:"lower_bound_ns"`
+	Sessions   int           `json:"sessions_per_host"`
+	// PeakRSSBytes is the largest peak resident set of the provider
+	// processes Terraform started for the command.
+	PeakRSSBytes      int64 `json:"provider_peak_rss_bytes"`
+	ProviderProcesses int   `json:"provider_processes"`
+
+	model simulate.LatencyReport // the simulators', for the report
+}
+
+// Execute runs every workload in every mode and returns the runs in order.
+// A failure stops the benchmark: a figure from a broken run means nothing.
+func Execute(ctx context.Context, o Options) ([]Run, error) {
+	var runs []Run
+	for _, w := range o.Workloads {
+		for _, m := range o.Modes {
+			rs, err := executeOne(ctx, o, w, m)
+			if err != nil {
+				return runs, fmt.Errorf("workload %s, %s: %w", w.Name(), m, err)
+			}
+			runs = append(runs, rs...)
+		}
+	}
+	return runs, nil
+}
+
+// executeOne starts fresh hosts for one workload and mode and runs each
+// phase against them.
+func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, error) {
+	dir, err := os.MkdirTemp(o.WorkDir, strings.NewReplacer("/", "-", " ", "").Replace(w.Name())+"-"+string(m)+"-")
+	if err != nil {
+		return nil, fmt.Errorf("work directory: %w", err)
+	}
+	password, err := randomPassword()
+	if err != nil {
+		return nil, err
+	}
+	hosts, err := startHosts(ctx, o, w, dir, password)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, h := range hosts {
+			h.stop()
+		}
+	}()
+	tf, usageDir, err := prepareTerraform(o, w, m, dir, hosts, password)
+	if err != nil {
+		return nil, err
+	}
+	sessions := o.MaxSessions
+	if sessions == 0 {
+		sessions = DefaultSessions
+	}
+	if m == OneShot {
+		// One-shot calls are not pooled: as many run at once as
+		// Terraform has calls in flight.
+		sessions = o.Parallelism
+	}
+	var runs []Run
+	for _, p := range Phases {
+		fmt.Fprintf(o.Log, "  %-12s %-9s %-13s ", w.Name(), m, p)
+		tf.logPath = filepath.Join(dir, string(p)+".log")
+		r, err := measure(ctx, tf, p, o.Parallelism, hosts, usageDir)
+		if err != nil {
+			fmt.Fprintln(o.Log, "failed")
+			return runs, err
+		}
+		r.Workload, r.Resources, r.Hosts, r.Mode, r.Phase, r.Latency = w.Name(), w.Resources, w.Hosts, m, p, o.Latency
+		r.Sessions = sessions
+		r.LowerBound = lowerBound(r.perHostWork, sessions, r.rtt)
+		fmt.Fprintf(o.Log, "%8.2fs  %6d round trips  %4d PowerShell starts\n", r.Wall.Seconds(), r.RoundTrips, r.PowerShellStarts)
+		runs = append(runs, r.Run)
+	}
+	return runs, nil
+}
+
+// DefaultSessions is the provider's max_sessions_per_host default, which
+// the lower bound divides by when Options.MaxSessions is zero.
+const DefaultSessions = 2
+
+// measured is a Run with what lowerBound needs.
+type measured struct {
+	Run
+	perHostWork []time.Duration
+	rtt         time.Duration
+}
+
+// measure runs one phase and takes the difference of the simulators'
+// counters around it.
+func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hosts []*simHost, usageDir string) (measured, error) {
+	var r measured
+	before, err := allStats(ctx, hosts, time.Now())
+	if err != nil {
+		return r, err
+	}
+	if _, err := readUsages(usageDir); err != nil { // anything left from setup
+		return r, err
+	}
+	wall, err := tf.run(ctx, p, parallelism)
+	if err != nil {
+		return r, err
+	}
+	end := time.Now()
+	after, err := allStats(ctx, hosts, end)
+	if err != nil {
+		return r, err
+	}
+	r.Wall = wall
+	for i := range hosts {
+		b, a := before[i], after[i]
+		lat := a.Latency
+		r.rtt, r.model = lat.RTT, lat
+		starts := a.Server.Commands - b.Server.Commands
+		shells := a.Server.Shells - b.Server.Shells
+		work := (a.Host.Work - b.Host.Work) +
+			time.Duration(starts)*lat.PowerShellStart + time.Duration(shells)*lat.ShellCreate
+		r.RoundTrips += a.Server.Requests - b.Server.Requests
+		r.PowerShellStarts += starts
+		r.Shells += shells
+		r.HostOps += int64(a.Host.Ops - b.Host.Ops)
+		r.HostWork += work
+		r.perHostWork = append(r.perHostWork, work)
+	}
+	usages, err := readUsages(usageDir)
+	if err != nil {
+		return r, err
+	}
+	r.ProviderProcesses = len(usages)
+	for _, u := range usages {
+		r.PeakRSSBytes = max(r.PeakRSSBytes, u.PeakRSSBytes)
+	}
+	return r, nil
+}
+
+// lowerBound is the busiest host's work spread over its sessions, plus
+// one round trip: the time no client could beat, whatever it batched.
+func lowerBound(perHostWork []time.Duration, sessions int, rtt time.Duration) time.Duration {
+	var busiest time.Duration
+	for _, w := range perHostWork {
+		busiest = max(busiest, w)
+	}
+	return busiest/time.Duration(max(sessions, 1)) + rtt
+}
+
+func allStats(ctx context.Context, hosts []*simHost, t time.Time) ([]simulate.StatsReport, error) {
+	out := make([]simulate.StatsReport, len(hosts))
+	for i, h := range hosts {
+		r, err := h.statsAfter(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// startHosts seeds and starts one simulator per host. Hosts listen on
+// 127.0.0.1, 127.0.0.2, ... with one port, because the provider's port
+// setting is shared by every host it manages; the first picks a free port
+// and the others follow it.
+func startHosts(ctx context.Context, o Options, w Workload, dir, password string) ([]*simHost, error) {
+	var hosts []*simHost
+	stopAll := func() {
+		for _, h := range hosts {
+			h.stop()
+		}
+	}
+	port := "0"
+	for i := range max(w.Hosts, 1) {
+		hdir := filepath.Join(dir, fmt.Sprintf("host-%d", i+1))
+		if err := os.MkdirAll(hdir, 0o755); err != nil {
+			stopAll()
+			return nil, fmt.Errorf("host directory: %w", err)
+		}
+		name := fmt.Sprintf("WEB%02d", i+1)
+		if err := SeedHost(filepath.Join(hdir, "host.json"), name, w.PerHost()); err != nil {
+			stopAll()
+			return nil, err
+		}
+		h, err := startSim(ctx, simSpec{
+			provider: o.Provider, dir: hdir, listen: fmt.Sprintf("127.0.0.%d:%s", i+1, port),
+			latency: o.Latency, computerName: name, user: "administrator", password: password,
+		})
+		if err != nil {
+			stopAll()
+			return nil, fmt.Errorf("host %s: %w", name, err)
+		}
+		hosts = append(hosts, h)
+		port = h.port
+	}
+	return hosts, nil
+}
+
+// prepareTerraform writes the configuration, the CLI configuration and the
+// CA bundle, and returns the command template and the usage directory.
+func prepareTerraform(o Options, w Workload, m Mode, dir string, hosts []*simHost, password string) (terraformRun, string, error) {
+	var none terraformRun
+	tfDir := filepath.Join(dir, "tf")
+	overrideDir := filepath.Join(dir, "plugin")
+	usageDir := filepath.Join(dir, "usage")
+	for _, d := range []string{tfDir, overrideDir, usageDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return none, "", fmt.Errorf("prepare %s: %w", d, err)
+		}
+	}
+	ips := make([]string, len(hosts))
+	var bundle []byte
+	for i, h := range hosts {
+		ips[i] = h.ip
+		pem, err := os.ReadFile(h.caPath)
+		if err != nil {
+			return none, "", fmt.Errorf("read the CA of %s: %w", h.address, err)
+		}
+		bundle = append(bundle, pem...)
+	}
+	caPath := filepath.Join(dir, "ca-bundle.pem")
+	if err := os.WriteFile(caPath, bundle, 0o644); err != nil {
+		return none, "", fmt.Errorf("write the CA bundle: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tfDir, "main.tf"), []byte(w.Config(ips)), 0o644); err != nil {
+		return none, "", fmt.Errorf("write the configuration: %w", err)
+	}
+	if err := installWrapper(overrideDir); err != nil {
+		return none, "", err
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	if err := cliConfig(rc, overrideDir); err != nil {
+		return none, "", err
+	}
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+rc,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+		envRealProvider+"="+o.Provider,
+		envUsageDir+"="+usageDir,
+		"IIS_HOST="+hosts[0].ip,
+		"IIS_PORT="+hosts[0].port,
+		"IIS_CA_CERT="+caPath,
+		// Every simulator's certificate names localhost; the hosts are
+		// reached by address.
+		"IIS_TLS_SERVER_NAME=localhost",
+		"IIS_USERNAME=administrator",
+		"IIS_PASSWORD="+password,
+		fmt.Sprintf("IIS_ONE_SHOT=%t", m == OneShot),
+	)
+	if o.MaxSessions > 0 {
+		env = append(env, fmt.Sprintf("IIS_MAX_SESSIONS_PER_HOST=%d", o.MaxSessions))
+	}
+	return terraformRun{terraform: o.Terraform, dir: tfDir, env: env}, usageDir, nil
+}
+
+func randomPassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate a password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
