@@ -164,9 +164,19 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 				"import them (terraform import <address> %q, or an import block) to manage them.", describeLoc(loc), host, existing, anonAuthID(loc)))
 		return
 	}
-	got, err := iis.SetAnonymousAuth(ctx, client, plan.settings(config))
+	want := plan.settings(config)
+	got, err := iis.SetAnonymousAuth(ctx, client, want)
 	if err != nil {
 		resp.Diagnostics.Append(r.locationDiagnostic(err, "write", host, loc))
+		return
+	}
+	if d := overridden(want, got, host); d != nil {
+		resp.Diagnostics.Append(d)
+		// Take the write back, so that fixing web.config and applying
+		// again creates the settings instead of asking for an import.
+		if _, err := iis.ClearAnonymousAuth(ctx, client, loc); err != nil {
+			resp.Diagnostics.Append(r.locationDiagnostic(err, "clear", host, loc))
+		}
 		return
 	}
 	plan.fromHost(got)
@@ -217,9 +227,14 @@ func (r *anonAuthResource) Update(ctx context.Context, req resource.UpdateReques
 	if !ok {
 		return
 	}
-	got, err := iis.SetAnonymousAuth(ctx, client, plan.settings(config))
+	want := plan.settings(config)
+	got, err := iis.SetAnonymousAuth(ctx, client, want)
 	if err != nil {
 		resp.Diagnostics.Append(r.locationDiagnostic(err, "write", host, plan.Location.ValueString()))
+		return
+	}
+	if d := overridden(want, got, host); d != nil {
+		resp.Diagnostics.Append(d)
 		return
 	}
 	plan.fromHost(got)
@@ -261,6 +276,28 @@ func (r *anonAuthResource) ImportState(ctx context.Context, req resource.ImportS
 	if host != "" {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host"), host)...)
 	}
+}
+
+// overridden explains a write that does not read back as written. The
+// provider writes applicationHost.config, so the only thing that can win
+// over it at the same path is the site's or application's web.config, which
+// can hold the section only after someone unlocked it.
+func overridden(want iis.AnonSettings, got iis.AnonymousAuth, host string) diag.Diagnostic {
+	if got.Enabled == want.Enabled && got.Identity == want.Identity && strings.EqualFold(got.UserName, want.UserName) {
+		return nil
+	}
+	show := func(enabled bool, identity, user string) string {
+		if user != "" {
+			identity += " " + user
+		}
+		return fmt.Sprintf("enabled=%t, identity %s", enabled, identity)
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("location"), "Anonymous authentication overridden below applicationHost.config",
+		fmt.Sprintf("%s on host %s was written as %s in applicationHost.config, but requests there get %s. "+
+			"A web.config at that path overrides it, which is possible only because the anonymousAuthentication section has been unlocked "+
+			"(overrideMode=\"Allow\"). Remove the section from that web.config, or lock the section again "+
+			"(Set-WebConfiguration -Filter /system.webServer/security/authentication/anonymousAuthentication -PSPath MACHINE/WEBROOT/APPHOST -Metadata overrideMode -Value Deny).",
+			describeLoc(want.Location), host, show(want.Enabled, want.Identity, want.UserName), show(got.Enabled, got.Identity, got.UserName)))
 }
 
 func (r *anonAuthResource) logContext(ctx context.Context) context.Context {

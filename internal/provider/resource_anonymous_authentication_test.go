@@ -499,3 +499,31 @@ func (c anonNotInState) CheckState(_ context.Context, req statecheck.CheckStateR
 		resp.Error = fmt.Errorf("the write-only password is in the state")
 	}
 }
+
+// Once someone unlocks the section and sets it in the application's
+// web.config, what the provider writes to applicationHost.config no longer
+// decides: the apply says so, and takes its write back.
+func TestAccAnonymousAuthOverriddenByWebConfig(t *testing.T) {
+	h := newAnonSimHost(t)
+	ctx := context.Background()
+	if err := h.host.SetAnonymousAuthOverrideMode(ctx, "Allow"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.host.SetAnonymousAuthWebConfig(ctx, anonShop, "userName", ""); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{{
+			Config: h.providerConfig() + anonConfig("test", anonShop, `identity = "iusr"`),
+			ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(
+				`written as enabled=true, identity iusr in applicationHost.config, but requests there get enabled=true, identity app_pool.*web.config`, " ", `\s+`)),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if v := anonOnHost(t, h, anonShop); len(v.Explicit) != 0 {
+				return fmt.Errorf("the refused write stayed in applicationHost.config: %v", v.Explicit)
+			}
+			return nil
+		},
+	})
+}
