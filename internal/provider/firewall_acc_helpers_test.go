@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
-	"github.com/iisguard/terraform-provider-iis/internal/fwrule"
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
@@ -71,7 +70,8 @@ func checkRuleGone(t *testing.T, c *remote.Client, names ...string) func(*terraf
 
 // widenOutOfBand opens a rule to every remote address and the given local
 // ports, as an administrator would with Set-NetFirewallRule: through the
-// simulator's admin API, or through the agent on a real host.
+// simulator's admin API, or with Set-NetFirewallRule itself on a real host
+// (acchost), never through the provider's own update handler.
 func widenOutOfBand(t *testing.T, h *testHost, c *remote.Client, name string, localPorts ...string) {
 	t.Helper()
 	ctx := context.Background()
@@ -82,28 +82,26 @@ func widenOutOfBand(t *testing.T, h *testHost, c *remote.Client, name string, lo
 		}
 		return
 	}
-	r, ok := hostRule(t, c, name)
-	if !ok {
+	if _, ok := hostRule(t, c, name); !ok {
 		t.Fatalf("rule %s is not on the host", name)
 	}
-	spec := r.RuleSpec
-	spec.RemoteAddresses, spec.LocalPorts = []string{fwrule.Any}, localPorts
-	if _, err := firewall.Update(ctx, c, spec); err != nil {
-		t.Fatalf("widen %s out of band: %v", name, err)
+	if err := realAdmin(t, h).WidenFirewallRule(ctx, name, localPorts); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// removeOutOfBand deletes a rule as an administrator would.
+// removeOutOfBand deletes a rule as an administrator would: the simulator's
+// admin API, or Remove-NetFirewallRule on a real host.
 func removeOutOfBand(t *testing.T, h *testHost, c *remote.Client, name string) {
 	t.Helper()
-	var err error
 	if h.host != nil {
-		err = h.host.RemoveFirewallRule(context.Background(), name)
-	} else {
-		err = firewall.Delete(context.Background(), c, name)
+		if err := h.host.RemoveFirewallRule(context.Background(), name); err != nil {
+			t.Fatalf("remove %s out of band: %v", name, err)
+		}
+		return
 	}
-	if err != nil {
-		t.Fatalf("remove %s out of band: %v", name, err)
+	if err := realAdmin(t, h).RemoveFirewallRule(context.Background(), name); err != nil {
+		t.Fatal(err)
 	}
 }
 
