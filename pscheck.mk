@@ -8,7 +8,9 @@
 # or a command line. The tool's self-test runs first, so a grammar or table
 # change that stopped catching bad scripts fails the build instead of
 # passing everything.
-# Included by the main makefile; `make test` depends on `pscheck`.
+# Included by the main makefile; `make test` depends on `pscheck` and on
+# testacc-windows-selfcheck (testacc-windows.mk: the real-host suite fails
+# clearly without a host).
 
 PSCHECK_DIR ?= tools/pscheck
 PSCHECK_DEPS := $(PSCHECK_DIR)/node_modules/.package-lock.json
@@ -18,6 +20,9 @@ PSCHECK_DEPS := $(PSCHECK_DIR)/node_modules/.package-lock.json
 $(PSCHECK_DEPS): $(PSCHECK_DIR)/package.json $(PSCHECK_DIR)/package-lock.json
 	cd $(PSCHECK_DIR) && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
+
+-include testacc-windows.mk
+PSCHECK_TARGET := pscheck $(if $(wildcard testacc-windows.mk),testacc-windows-selfcheck)
 
 .PHONY: pscheck pscheck-selftest
 pscheck-selftest: $(PSCHECK_DEPS)
