@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/iisguard/terraform-provider-iis/internal/firewall"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 )
 
@@ -161,7 +162,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{pool: p.pool, settings: s, unknown: unknown}
+	data := &providerData{pool: p.pool, settings: s, unknown: unknown, firewallRules: firewall.NewSnapshots(0)}
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "provider configured", map[string]any{
 		"host": s.Host, "port": s.Port, "https": s.HTTPS, "auth": s.Auth,
@@ -185,5 +186,6 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 		newAppPoolResource,
 		newAppPoolIdentityResource,
 		newAnonAuthResource,
+		newWebsiteResource,
 	}
 }

@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// Create with its own pool, add an https binding with a certificate and
+// stop it, import by name and by host/name, see a site started and then
+// deleted out of band come back, destroy.
+func TestAccWebsiteLifecycle(t *testing.T) {
+	h := newSiteSimHost(t)
+	base := []string{`physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`}
+	created := h.providerConfig() + siteConfig("test", "shop", append(base, httpBinding("shop.example.com"))...)
+	https := h.providerConfig() + siteConfig("test", "shop", append(base, `state = "Stopped"`,
+		`bindings = [`,
+		`  { protocol = "http", port = 80, host_name = "shop.example.com" },`,
+		`  { protocol = "https", port = 443, host_name = "Shop.Example.com", certificate_thumbprint = "`+siteThumb+`", certificate_store = "WebHosting" },`,
+		`]`)...)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := h.host.Site(context.Background(), "shop"); err == nil {
+				return fmt.Errorf("site shop still exists after destroy")
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: created,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionCreate),
+					expectStrings(siteAddr, "identities", `IIS AppPool\shop`, `NT AUTHORITY\IUSR`),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("site_id"), knownvalue.Int64Exact(2)),
+					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("state"), knownvalue.StringExact("Started")),
+					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("bindings").AtSliceIndex(0).AtMapKey("ip_address"), knownvalue.StringExact("*")),
+				},
+				Check: func(*terraform.State) error {
+					s, err := h.host.Site(context.Background(), "shop")
+					if err != nil || s.ApplicationPool != "shop" || s.PhysicalPath != `C:\sites\shop` || s.Bindings[0].HostName != "shop.example.com" {
+						return fmt.Errorf("host has %+v (%v)", s, err)
+					}
+					return nil
+				},
+			},
+			{
+				Config: https,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					s, err := h.host.Site(context.Background(), "shop")
+					if err != nil || s.State != "Stopped" || len(s.Bindings) != 2 || s.Bindings[1].CertificateThumbprint != siteThumb ||
+						s.Bindings[1].CertificateStore != "WebHosting" || s.Bindings[1].SslFlags != 1 {
+						return fmt.Errorf("host has %+v (%v)", s, err)
+					}
+					return nil
+				},
+			},
+			{
+				// The host name's case is the configuration's: no diff.
+				Config:             https,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{Config: https, ResourceName: siteAddr, ImportState: true, ImportStateId: "shop", ImportStateVerify: true,
+				// The host spells the host name as written; the state keeps the configuration's case.
+				ImportStateVerifyIgnore: []string{"bindings.1.host_name"}},
+			{Config: https, ResourceName: siteAddr, ImportState: true, ImportStateId: h.Host + "/shop", ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"host", "bindings.1.host_name"}},
+			{
+				// Started out of band: the plan stops it again.
+				PreConfig: func() {
+					if err := h.host.SetSiteState(context.Background(), "shop", true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: https,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
+					expectString(siteAddr, "state", "Stopped"),
+				}},
+			},
+			{
+				// Deleted out of band: refresh drops it and the plan creates it.
+				PreConfig: func() {
+					if err := h.host.RemoveSite(context.Background(), "shop"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: https,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+// The stock Default Web Site is managed by importing it; its stock
+// settings written as configuration plan no change.
+func TestAccWebsiteDefaultWebSiteImport(t *testing.T) {
+	h := newSiteSimHost(t)
+	stock := h.providerConfig() + siteConfig("test", "Default Web Site",
+		`physical_path = "%SystemDrive%\\inetpub\\wwwroot"`, `application_pool = "DefaultAppPool"`,
+		`bindings = [{ protocol = "http", port = 80 }]`)
+	moved := h.providerConfig() + siteConfig("test", "Default Web Site",
+		`physical_path = "C:\\sites\\blog"`, `application_pool = "blog"`, `bindings = [{ protocol = "http", port = 8080 }]`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{Config: stock, ResourceName: siteAddr, ImportState: true, ImportStateId: "default web site", ImportStatePersist: true},
+			{Config: stock, PlanOnly: true},
+			{
+				Config: moved,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
+					expectStrings(siteAddr, "identities", `IIS AppPool\blog`, `NT AUTHORITY\IUSR`),
+				}},
+				Check: func(*terraform.State) error {
+					s, err := h.host.Site(context.Background(), "Default Web Site")
+					if err != nil || s.ApplicationPool != "blog" || s.Bindings[0].Port != 8080 {
+						return fmt.Errorf("host has %+v (%v)", s, err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Plan-time refusals: a binding another started site answers, an https
+// binding without its certificate, a name IIS refuses, and a site that
+// exists already.
+func TestAccWebsitePlanTimeErrors(t *testing.T) {
+	h := newSiteSimHost(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config:      h.providerConfig() + siteConfig("test", "shop", `physical_path = "C:\\sites\\shop"`, `bindings = [{ protocol = "http", port = 80 }]`),
+				ExpectError: regexp.MustCompile(`(?s)Binding already in use.*Started site "Default Web Site" already answers http \*:80:`),
+			},
+			{
+				Config:      h.providerConfig() + siteConfig("test", "shop", `physical_path = "C:\\sites\\shop"`, `bindings = [{ protocol = "https", port = 443 }]`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid binding.*an https binding needs certificate_thumbprint`),
+			},
+			{
+				Config:      h.providerConfig() + siteConfig("test", "shop|x", `physical_path = "C:\\x"`, httpBinding("x")),
+				ExpectError: regexp.MustCompile(`(?s)Invalid site name.*contains a character IIS refuses`),
+			},
+			{
+				Config: h.providerConfig() + siteConfig("test", "Default Web Site", `physical_path = "C:\\x"`,
+					`bindings = [{ protocol = "http", port = 80 }]`),
+				ExpectError: regexp.MustCompile(`(?s)Site already exists.*import it`),
+			},
+		},
+	})
+}
