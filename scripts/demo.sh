@@ -161,10 +161,22 @@ esac
 section "terraform apply" "Put the rule back as the configuration says."
 tf apply -auto-approve
 
-section "terraform destroy" "Remove the rule from the host."
-tf destroy -auto-approve
+section "The review a pull request gets" \
+	"Both changes under review in one saved plan, reported by 'terraform-provider-iis review' as a CI job would post it. Exit status 1: the default gate (--fail-on escalation) stops the change."
+tf plan -var 'https_sources=["Any"]' -var 'catalog_identity=LocalSystem' -out=change.tfplan >"$work/change-plan.log"
+printf '%s$ %s%s\n' "$dim" "terraform show -json change.tfplan | terraform-provider-iis review" "$reset"
+set +e
+"$terraform" -chdir="$work/demo" show -json change.tfplan | "$provider" review
+code=${PIPESTATUS[1]}
+set -e
+case $code in
+1) printf '\n%sThe review failed the gate (exit 1), as CI should.%s\n' "$bold" "$reset" ;;
+*) echo "demo: review exited $code, want 1 for an escalation" >&2; exit 1 ;;
+esac
 
-section "Clean up" "Stop the simulator and remove the temporary directory."
+section "Clean up" "Remove what Terraform made from the host (quietly: the review above is the point), stop the simulator and remove the temporary directory."
+"$terraform" -chdir="$work/demo" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log" >&2; exit 1; }
+grep -m1 '^Destroy complete' "$work/destroy.log" || true
 kill "$sim_pid" && wait "$sim_pid" 2>/dev/null || true
 sim_pid=
 echo "done."
