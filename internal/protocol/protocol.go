@@ -145,12 +145,16 @@ func EncodeResponse(r Response) []byte {
 
 // DecodeResponse parses one framed stdout line. ok is false for a noise line
 // (one without ResponsePrefix); err is set for a framed line that is broken.
+// The frame may follow noise on the same line: output a host wrote without
+// a newline before the agent started (a UTF-8 byte order mark, a banner
+// ending in Write-Host -NoNewline) would otherwise swallow the agent's hello.
 func DecodeResponse(line []byte) (r Response, ok bool, err error) {
 	line = bytes.TrimRight(line, "\r\n")
-	rest, found := bytes.CutPrefix(line, []byte(ResponsePrefix))
-	if !found {
+	i := bytes.Index(line, []byte(ResponsePrefix))
+	if i < 0 {
 		return r, false, nil
 	}
+	rest := line[i+len(ResponsePrefix):]
 	raw, err := decodeLine(rest)
 	if err != nil {
 		return r, true, err
