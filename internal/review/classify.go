@@ -62,14 +62,20 @@ type Entry struct {
 	Gated bool
 }
 
-// measuredTypes are this provider's resources. Other iis_* types count only
-// if they carry a privilege or exposure attribute, so that a different
-// provider that also calls itself "iis" does not fill the report.
-var measuredTypes = map[string]bool{
+// ownTypes are this provider's resources. Other iis_* types are listed
+// only if they carry a privilege or exposure attribute or come from the
+// iisguard namespace, so that a different provider that also calls itself
+// "iis" does not fill the report with its resources.
+var ownTypes = map[string]bool{
 	"iis_app_pool":                 true,
 	"iis_app_pool_identity":        true,
 	"iis_anonymous_authentication": true,
 	"iis_firewall_rule":            true,
+	"iis_website":                  true,
+}
+
+func isOwnType(typ, providerName string) bool {
+	return ownTypes[typ] || strings.HasSuffix(providerName, "/iisguard/iis")
 }
 
 // entries reads the iis_* entries of resource_changes or resource_drift.
@@ -95,7 +101,7 @@ func entries(changes []resourceChange, drift bool) ([]Entry, error) {
 			return nil, fmt.Errorf("%s: change.after is not an object: %w", label(rc.Address), err)
 		}
 		m := measureOf(before, after)
-		if m == MeasureNone && !measuredTypes[rc.Type] {
+		if m == MeasureNone && !isOwnType(rc.Type, rc.ProviderName) {
 			continue
 		}
 		e := Entry{Address: rc.Address, Type: rc.Type, Action: action, Measure: m, Note: note, Drift: drift}

@@ -190,22 +190,24 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestOtherProvidersIgnored(t *testing.T) {
 	aws := rc("aws_instance.web", "create", nil, obj{"ami": "ami-1", "user_data": "SECRET"})
 	aws["provider_name"] = "registry.terraform.io/hashicorp/aws"
-	otherIIS := rc("iis_website.site", "create", nil, obj{"name": "site"})
+	otherIIS := rc("iis_web_application.app", "create", nil, obj{"name": "site"})
 	otherIIS["provider_name"] = "registry.terraform.io/maxjoehnk/iis"
+	futureOwn := rc("iis_ssl_setting.s", "update", obj{"host": "web01"}, obj{"host": "web01"})
 	notIIS := rc("iis_firewall_rule.lookalike", "create", nil, rule("critical", "x"))
 	notIIS["provider_name"] = "registry.terraform.io/example/iisx"
 	data := rc("iis_firewall_rule.d", "read", nil, rule("critical", "x"))
 	data["mode"] = "data"
 	mine := rc("iis_firewall_rule.web", "create", nil, rule("low", "inbound TCP 443 from 10.1.2.0/255.255.255.0 on Domain: 1 port reachable from 256 private addresses"))
 
-	code, md, _ := run(t, planJSON(t, []obj{aws, otherIIS, notIIS, data, mine}, nil), "--fail-on", "high")
+	code, md, _ := run(t, planJSON(t, []obj{aws, otherIIS, notIIS, data, mine, futureOwn}, nil), "--fail-on", "high")
 	if code != 0 {
 		t.Errorf("exit %d, want 0: the only iis change is a low rule", code)
 	}
-	if !strings.Contains(md, "**0 escalations, 1 widening, 0 reductions, 0 drift**") {
+	// A resource of this provider without a level is still a change to list.
+	if !strings.Contains(md, "**0 escalations, 1 widening, 0 reductions, 1 unchanged, 0 drift**") || !strings.Contains(md, "`iis_ssl_setting.s`") {
 		t.Errorf("summary wrong:\n%s", md)
 	}
-	for _, absent := range []string{"aws_instance", "iis_website", "lookalike", "iis_firewall_rule.d"} {
+	for _, absent := range []string{"aws_instance", "iis_web_application", "lookalike", "iis_firewall_rule.d"} {
 		if strings.Contains(md, absent) {
 			t.Errorf("report lists %s:\n%s", absent, md)
 		}
