@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/iisguard/terraform-provider-iis/internal/firewall"
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 )
@@ -21,6 +22,11 @@ type providerData struct {
 	// unknown names provider attributes whose values Terraform will only
 	// know after apply; no connection can be made until then.
 	unknown []string
+	// firewallRules serves the rule reads of a refresh from one bulk read
+	// per host. It lives as long as this configuration, which Terraform
+	// makes anew for every command, so a snapshot never outlives the
+	// command that took it (nor its maximum age).
+	firewallRules *firewall.Snapshots
 }
 
 // logContext returns ctx with every secret of the provider block masked in

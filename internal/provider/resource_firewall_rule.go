@@ -198,7 +198,7 @@ func (r *firewallRuleResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	spec, _ := plan.ruleSpec()
-	rule, err := firewall.Create(ctx, client, spec)
+	rule, err := r.data.firewallRules.Create(ctx, client, spec)
 	if err != nil {
 		if firewall.IsAlreadyExists(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Firewall rule already exists",
@@ -223,7 +223,9 @@ func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadReques
 	if !ok {
 		return
 	}
-	rule, err := firewall.Get(ctx, client, state.Name.ValueString())
+	// Served from the host's snapshot: a refresh of many rules costs the
+	// host one bulk read, not one read of the whole store per rule.
+	rule, err := r.data.firewallRules.Get(ctx, client, state.Name.ValueString())
 	if firewall.IsNotFound(err) {
 		// Deleted outside Terraform: the next plan creates it again.
 		resp.State.RemoveResource(ctx)
@@ -256,7 +258,7 @@ func (r *firewallRuleResource) Update(ctx context.Context, req resource.UpdateRe
 	if !ok {
 		return
 	}
-	rule, err := firewall.Update(ctx, client, spec)
+	rule, err := r.data.firewallRules.Update(ctx, client, spec)
 	if err != nil {
 		resp.Diagnostics.Append(r.diagnostic(err, "update", host))
 		return
@@ -275,7 +277,7 @@ func (r *firewallRuleResource) Delete(ctx context.Context, req resource.DeleteRe
 	if !ok {
 		return
 	}
-	err := firewall.Delete(ctx, client, state.Name.ValueString())
+	err := r.data.firewallRules.Delete(ctx, client, state.Name.ValueString())
 	if err != nil && !firewall.IsNotFound(err) {
 		resp.Diagnostics.Append(r.diagnostic(err, "delete", host))
 	}

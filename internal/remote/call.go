@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,8 +13,15 @@ import (
 
 // Call runs one operation on the host: args are marshalled to JSON and sent
 // as data, and the result is unmarshalled into result (which may be nil).
-// Every failure is an *Error; its Kind says what went wrong. The call is
-// bounded by ctx and by Config.Timeout.
+// Every failure is an *Error; its Kind says what went wrong. Each attempt
+// is bounded by Config.Timeout, the whole call by ctx.
+//
+// A failed attempt goes to Config.Retry, which decides whether to try
+// again. When the request may have reached the agent but its answer was
+// lost, Config.Settle first looks at the host: if the operation took
+// effect, the call succeeds with what the host holds; if it took none, the
+// retry policy sees the attempt as undelivered, so a write is never applied
+// twice.
 func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 	if op == "" {
 		return &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Message: "empty operation name"}
@@ -28,28 +36,86 @@ func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 		raw = b
 	}
 	c.cnt.ops.Add(1)
+	first := time.Now()
+	lost := false // some attempt's answer was lost: its effect is unknown
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		delivered, err := c.once(ctx, op, raw, result)
-		c.logCall(ctx, op, attempt, start, err)
-		if err == nil {
+		a := c.once(ctx, op, raw, result)
+		a.Number = attempt
+		c.logCall(ctx, op, attempt, start, a.Err)
+		if a.Err == nil {
 			return nil
 		}
-		if c.cfg.Retry == nil || ctx.Err() != nil {
-			return err
+		if a.Delivered && c.cfg.Settle != nil && ctx.Err() == nil && (!a.Answered || lost) {
+			// An answered failure after a lost answer may be the lost
+			// attempt's doing (already_exists from a create that did
+			// happen), so the host is asked again.
+			lost = true
+			done, err := c.settle(ctx, op, raw, result, a.Err)
+			switch {
+			case err != nil:
+				return err
+			case done:
+				return nil
+			case a.Answered:
+				return gaveUp(a.Err, attempt, first)
+			}
+			a.Delivered = false // the host showed it took no effect
 		}
-		wait, again := c.cfg.Retry(Attempt{Op: op, Number: attempt, Delivered: delivered, Err: err})
+		if c.cfg.Retry == nil || ctx.Err() != nil {
+			return gaveUp(a.Err, attempt, first)
+		}
+		wait, again := c.cfg.Retry(a)
 		if !again {
-			return err
+			return gaveUp(a.Err, attempt, first)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return err
+			return gaveUp(a.Err, attempt, first)
 		case <-t.C:
 		}
 	}
+}
+
+// settle asks the Settler what became of an unanswered request; done means
+// the call succeeded after all, with result filled from the host.
+func (c *Client) settle(ctx context.Context, op string, raw json.RawMessage, result any, cause error) (bool, error) {
+	s, err := c.cfg.Settle(ctx, Unanswered{Op: op, Args: raw, Err: cause, Read: c.Call})
+	if err != nil {
+		if re, ok := err.(*Error); ok { // the Settler's own verdict, such as already_exists
+			out := *re
+			out.Host, out.Op = cmp.Or(out.Host, c.cfg.Host), cmp.Or(out.Op, op)
+			out.Message = c.red.redact(out.Message)
+			return false, &out
+		}
+		return false, &Error{Kind: protocol.Unavailable, Host: c.cfg.Host, Op: op,
+			Message: c.red.redact(err.Error()), Err: err}
+	}
+	c.log.log(ctx, "remote call settled", map[string]any{"op": op, "took_effect": s.Done})
+	if !s.Done {
+		return false, nil
+	}
+	if result != nil && len(s.Result) > 0 && string(s.Result) != "null" {
+		if err := json.Unmarshal(s.Result, result); err != nil {
+			return false, &Error{Kind: protocol.Internal, Host: c.cfg.Host, Op: op,
+				Message: "cannot decode the result read back from the host: " + c.red.redact(err.Error()), Err: err}
+		}
+	}
+	return true, nil
+}
+
+// gaveUp says how hard the call tried, when it tried more than once, so
+// the user reads that the failure is not a one-off.
+func gaveUp(err error, attempts int, since time.Time) error {
+	var re *Error
+	if attempts < 2 || !errors.As(err, &re) {
+		return err
+	}
+	out := *re
+	out.Message = fmt.Sprintf("%s (gave up after %d attempts over %s)", re.Message, attempts, time.Since(since).Round(100*time.Millisecond))
+	return &out
 }
 
 func (c *Client) logCall(ctx context.Context, op string, attempt int, start time.Time, err error) {
@@ -65,19 +131,24 @@ func (c *Client) logCall(ctx context.Context, op string, attempt int, start time
 	c.log.log(ctx, "remote call", fields)
 }
 
-// once makes one attempt and reports whether the request may have reached
-// the agent, which a retry policy needs to know.
-func (c *Client) once(ctx context.Context, op string, raw json.RawMessage, result any) (delivered bool, err error) {
+// once makes one attempt and says, for the retry policy, whether the
+// request may have reached the agent and whether the agent answered.
+func (c *Client) once(ctx context.Context, op string, raw json.RawMessage, result any) Attempt {
 	var resp protocol.Response
+	var delivered bool
+	var err error
 	if c.cfg.OneShot {
 		resp, delivered, err = c.viaOneShot(ctx, op, raw)
 	} else {
 		resp, delivered, err = c.viaSession(ctx, op, raw)
 	}
 	if err != nil {
-		return delivered, asError(c.cfg.Host, op, err, c.red)
+		return Attempt{Op: op, Delivered: delivered, Err: asError(c.cfg.Host, op, err, c.red)}
 	}
-	return true, c.decode(op, resp, result)
+	if err := c.decode(op, resp, result); err != nil {
+		return Attempt{Op: op, Delivered: true, Answered: true, Err: err}
+	}
+	return Attempt{Op: op, Delivered: true, Answered: true}
 }
 
 func (c *Client) decode(op string, resp protocol.Response, result any) error {
@@ -117,37 +188,55 @@ func (c *Client) viaSession(ctx context.Context, op string, raw json.RawMessage)
 	timeout := c.cfg.timeout()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	s, err := c.readySession(ctx, timer.C)
-	if err != nil {
-		return none, false, err
-	}
-	defer c.release(s)
 	id, line, err := c.newRequest(op, raw)
 	if err != nil {
 		return none, false, err
 	}
+	// A session can die between being picked and sending the request
+	// (another call's Send failed); the request never left, so it moves
+	// to another session, at most a few times, within the same deadline.
+	for moves := 0; ; moves++ {
+		resp, sent, moved, err := c.onSession(ctx, timer.C, op, id, line, moves < 3)
+		if !moved {
+			return resp, sent, err
+		}
+	}
+}
+
+// onSession runs one request on a ready session. moved says the session
+// died before the request was sent and the caller may try another one
+// (only when mayMove).
+func (c *Client) onSession(ctx context.Context, expired <-chan time.Time, op string, id uint64, line []byte, mayMove bool) (resp protocol.Response, sent, moved bool, err error) {
+	var none protocol.Response
+	timeout := c.cfg.timeout()
+	s, err := c.readySession(ctx, expired)
+	if err != nil {
+		return none, false, false, err
+	}
+	defer c.release(s)
 	p, err := s.enqueue(id, line)
 	if err != nil {
-		return none, false, err
+		return none, false, mayMove, err
 	}
 	select {
 	case resp := <-p.ch:
-		return resp, true, nil
+		return resp, true, false, nil
 	case <-s.done:
 		select {
 		case resp := <-p.ch: // answered just before the session died
-			return resp, true, nil
+			return resp, true, false, nil
 		default:
 		}
-		return none, s.wasSent(p), s.deadErr
+		sent := s.wasSent(p)
+		return none, sent, !sent && mayMove, s.deadErr
 	case <-ctx.Done():
-		return none, s.forget(id), cancelled(ctx, fmt.Sprintf("waiting for request %d", id))
-	case <-timer.C:
+		return none, s.forget(id), false, cancelled(ctx, fmt.Sprintf("waiting for request %d", id))
+	case <-expired:
 		sent := s.forget(id)
 		// The agent serves requests in order: one that hangs blocks every
 		// later one, so the session is of no further use.
 		s.retire(fmt.Sprintf("request %d (%s) got no answer within %s; the agent session was discarded", id, op, timeout))
-		return none, sent, newKindError(protocol.Unavailable, nil,
+		return none, sent, false, newKindError(protocol.Unavailable, nil,
 			"no answer within %s; the agent session was discarded and the next call opens a new one", timeout)
 	}
 }

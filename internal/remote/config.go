@@ -8,8 +8,10 @@
 package remote
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -58,6 +60,7 @@ type Config struct {
 	OneShot                           bool
 	Scripts                           Scripts
 	Retry                             RetryPolicy `json:"-"` // nil: never retry
+	Settle                            Settler     `json:"-"` // nil: a write with a lost answer is never resent
 	Secrets                           []string    // extra strings to redact from errors, besides Password
 }
 
@@ -76,10 +79,46 @@ type RetryPolicy func(a Attempt) (wait time.Duration, retry bool)
 
 // Attempt describes one failed try of a Call for a RetryPolicy.
 type Attempt struct {
-	Op        string
-	Number    int  // 1 for the first try
-	Delivered bool // false only when the request certainly never reached the agent
-	Err       error
+	Op     string
+	Number int // 1 for the first try
+	// Delivered is false only when the request certainly never reached
+	// the agent, or when the Settler found on the host that it took no
+	// effect: either way, sending it again cannot apply it twice.
+	Delivered bool
+	// Answered is true when the agent answered: Err is then the
+	// operation's own outcome (not_found, locked, ...), not a transport
+	// failure.
+	Answered bool
+	Err      error
+}
+
+// Settler decides what became of a call whose request may have reached the
+// agent but whose answer was lost (a dropped reply, a dead session). It
+// looks at the host, typically through u.Read, and returns either that the
+// operation took effect (Settled.Done, with the result as the host now
+// holds it), or that it took none and may be sent again (zero Settled, nil
+// error), or an error that ends the call. Which operations need which check
+// is the caller's knowledge, not this package's: it knows no operation's
+// meaning.
+type Settler func(ctx context.Context, u Unanswered) (Settled, error)
+
+// Unanswered is a call whose outcome is unknown.
+type Unanswered struct {
+	Op   string
+	Args json.RawMessage // as sent; never logged
+	Err  error           // why the answer is missing
+	// Read runs another operation on the same host, with the client's
+	// retry policy; it is meant for reads that tell whether Op happened.
+	Read func(ctx context.Context, op string, args, result any) error
+}
+
+// Settled is the Settler's finding.
+type Settled struct {
+	// Done says the operation took effect on the host.
+	Done bool
+	// Result is the operation's result as the host now holds it (JSON),
+	// or nil when the operation has none.
+	Result json.RawMessage
 }
 
 func (c Config) auth() Auth {

@@ -58,7 +58,8 @@ func (p *Pool) Client(cfg Config) (*Client, error) {
 // fingerprint distinguishes configs beyond Key. It is only ever a map key
 // inside this process; the password enters it hashed and never leaves.
 func fingerprint(cfg Config) string {
-	cfg.Retry = nil // functions cannot be compared; the first config's policy wins
+	// Functions cannot be compared; the first config's policy wins.
+	cfg.Retry, cfg.Settle = nil, nil
 	raw, err := json.Marshal(cfg)
 	if err != nil {
 		// Config holds only strings, numbers, booleans and byte slices.

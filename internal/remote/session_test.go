@@ -536,6 +536,12 @@ func TestInjectedTransportFaults(t *testing.T) {
 				sim := startHost(t, winsim.Options{Faults: faults}, host.Options{})
 				cfg := configFor(sim.srv, remote.AuthNTLM)
 				cfg.MaxSessions = 1
+				// A fault on the idle Receive that follows the hit call
+				// can kill the session under the next call: a read is
+				// then tried again, as the provider's policy does.
+				cfg.Retry = func(a remote.Attempt) (time.Duration, bool) {
+					return 10 * time.Millisecond, a.Number < 3 && !a.Answered
+				}
 				_, c := newClient(t, cfg)
 				ctx := callCtx(t)
 				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {

@@ -121,6 +121,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, reply = wf.Status, wf.render(env.MessageID, s.opts.ComputerName)
 		s.stats.add(func(st *Stats) { st.Faults++ })
 	}
+	if kind == 0 && wf == nil {
+		if kind = s.opts.Faults.takeAimed(action, soap, reply); kind != 0 {
+			s.stats.add(func(st *Stats) { st.Injected++ })
+			s.opts.Logf("winsim: injecting aimed fault %d into %s", kind, action)
+		}
+	}
 	switch kind {
 	case kindDropReply:
 		s.hijack(w, nil)

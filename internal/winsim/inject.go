@@ -42,6 +42,11 @@ type injection struct {
 	kind      faultKind
 	remaining int
 	actions   map[string]bool // empty: any action
+	// match, when set, aims the fault at one exchange: it sees the
+	// request and the reply (SOAP bodies, after the action ran) and the
+	// fault fires only where it returns true. Only faults that act
+	// first (drop reply, truncate, malformed) can be aimed.
+	match func(request, reply []byte) bool
 }
 
 func (f *Faults) arm(kind faultKind, n int, actions []string) {
@@ -52,6 +57,36 @@ func (f *Faults) arm(kind faultKind, n int, actions []string) {
 	for _, a := range actions {
 		in.actions[strings.ToLower(a)] = true
 	}
+	f.mu.Lock()
+	f.pending = append(f.pending, in)
+	f.mu.Unlock()
+}
+
+// DropReplyWhen acts on the next n requests of action for which match
+// returns true, then closes the connection instead of replying. match gets
+// the request and the reply the client would have read, so a test can aim
+// the loss at the Send that carried one agent request, or the Receive that
+// carried one response; the simulator itself stays ignorant of the agent's
+// protocol.
+func (f *Faults) DropReplyWhen(n int, action string, match func(request, reply []byte) bool) {
+	f.armWhen(kindDropReply, n, action, match)
+}
+
+// TruncateWhen is TruncateNextN aimed like DropReplyWhen.
+func (f *Faults) TruncateWhen(n int, action string, match func(request, reply []byte) bool) {
+	f.armWhen(kindTruncate, n, action, match)
+}
+
+// MalformedWhen is MalformedNextN aimed like DropReplyWhen.
+func (f *Faults) MalformedWhen(n int, action string, match func(request, reply []byte) bool) {
+	f.armWhen(kindMalformed, n, action, match)
+}
+
+func (f *Faults) armWhen(kind faultKind, n int, action string, match func(request, reply []byte) bool) {
+	if n <= 0 || match == nil {
+		return
+	}
+	in := &injection{kind: kind, remaining: n, actions: map[string]bool{strings.ToLower(action): true}, match: match}
 	f.mu.Lock()
 	f.pending = append(f.pending, in)
 	f.mu.Unlock()
@@ -126,14 +161,39 @@ func (f *Faults) take(action string) faultKind {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, in := range f.pending {
-		if len(in.actions) > 0 && !in.actions[action] {
+		if in.match != nil || (len(in.actions) > 0 && !in.actions[action]) {
 			continue
 		}
-		in.remaining--
-		if in.remaining == 0 {
-			f.pending = append(f.pending[:i], f.pending[i+1:]...)
-		}
+		f.consume(i)
 		return in.kind
 	}
 	return 0
+}
+
+// takeAimed consumes the first aimed fault whose match accepts this
+// exchange, once the action has run and its reply is known.
+func (f *Faults) takeAimed(action string, request, reply []byte) faultKind {
+	if f == nil {
+		return 0
+	}
+	action = strings.ToLower(action)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, in := range f.pending {
+		if in.match == nil || !in.actions[action] || !in.match(request, reply) {
+			continue
+		}
+		f.consume(i)
+		return in.kind
+	}
+	return 0
+}
+
+// consume counts one firing of pending[i]; f.mu is held.
+func (f *Faults) consume(i int) {
+	in := f.pending[i]
+	in.remaining--
+	if in.remaining == 0 {
+		f.pending = append(f.pending[:i], f.pending[i+1:]...)
+	}
 }
