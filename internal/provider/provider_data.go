@@ -11,6 +11,7 @@ import (
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
+	"github.com/iisguard/terraform-provider-iis/internal/retry"
 )
 
 // providerData is what Configure hands to every resource and data source:
@@ -73,6 +74,10 @@ func (d *providerData) remoteConfig(hostOverride string) remote.Config {
 		Timeout:            s.Timeout,
 		MaxSessions:        s.MaxSessions,
 		OneShot:            s.OneShot,
+		// Reads are retried with backoff; a write whose answer was lost
+		// is checked on the host before anything is sent again.
+		Retry:  retry.DefaultPolicy().Func(),
+		Settle: retry.Settle,
 		Scripts: remote.Scripts{
 			CommandLine: hostscript.CommandLine(),
 			AgentLine:   hostscript.AgentLine(),
