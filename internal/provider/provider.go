@@ -187,5 +187,6 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 		newAppPoolIdentityResource,
 		newAnonAuthResource,
 		newWebsiteResource,
+		newApplicationResource,
 	}
 }

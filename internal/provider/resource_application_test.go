@@ -1,0 +1,138 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+)
+
+const appAddr = "iis_application.test"
+
+func appConfig(attrs ...string) string {
+	return "resource \"iis_application\" \"test\" {\n  " + strings.Join(attrs, "\n  ") + "\n}\n"
+}
+
+// Create in its own pool, move it onto the site's pool (the boundary
+// warning's flow), import by site/path and host|site/path, drift when
+// moved and when deleted out of band, destroy.
+func TestAccApplicationLifecycle(t *testing.T) {
+	h := newSiteSimHost(t)
+	ctx := context.Background()
+	if err := h.host.AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(pool string) string {
+		return h.providerConfig() + appConfig(`site = "shop"`, `path = "/uploads"`, `physical_path = "C:\\sites\\shop\\uploads"`, `application_pool = "`+pool+`"`)
+	}
+	onHost := func(pool string) tfresource.TestCheckFunc {
+		return func(*terraform.State) error {
+			s, err := h.host.Site(ctx, "shop")
+			if err != nil || len(s.Applications) != 2 || s.Applications[1].ApplicationPool != pool || s.Applications[1].PhysicalPath != `C:\sites\shop\uploads` {
+				return fmt.Errorf("host has %+v (%v), want /uploads in pool %s", s.Applications, err, pool)
+			}
+			return nil
+		}
+	}
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(*terraform.State) error {
+			if s, _ := h.host.Site(ctx, "shop"); len(s.Applications) != 1 {
+				return fmt.Errorf("applications left after destroy: %+v", s.Applications)
+			}
+			return nil
+		},
+		Steps: []tfresource.TestStep{
+			{
+				Config:      h.providerConfig() + appConfig(`site = "shop"`, `path = "uploads/"`, `physical_path = "C:\\x"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid application path.*must start with "/"`),
+			},
+			{
+				Config: cfg("blog"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
+					expectStrings(appAddr, "identities", `IIS AppPool\blog`, `NT AUTHORITY\IUSR`),
+				}},
+				Check: onHost("blog"),
+			},
+			{
+				Config: cfg("shop"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					expectStrings(appAddr, "identities", `IIS AppPool\shop`, `NT AUTHORITY\IUSR`),
+				}},
+				Check: onHost("shop"),
+			},
+			{Config: cfg("shop"), ResourceName: appAddr, ImportState: true, ImportStateId: "SHOP/Uploads/", ImportStateVerify: true},
+			{Config: cfg("shop"), ResourceName: appAddr, ImportState: true, ImportStateId: h.Host + "|shop/uploads", ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"host"}},
+			{
+				PreConfig: func() {
+					if err := h.host.SetApplicationPool(ctx, "shop", "/uploads", "DefaultAppPool"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg("shop"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					expectString(appAddr, "application_pool", "shop"),
+				}},
+				Check: onHost("shop"),
+			},
+			{
+				PreConfig: func() {
+					if err := h.host.RemoveApplication(ctx, "shop", "/uploads"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg("shop"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestApplicationPlanWarnsWhenMovedOntoASharedPool(t *testing.T) {
+	ctx := context.Background()
+	h := twoSiteHost(t)
+	if err := h.AddApplication(ctx, "blog", "/api", "blog", `C:\sites\blog\api`); err != nil {
+		t.Fatal(err)
+	}
+	model := func(pool string) applicationModel {
+		return applicationModel{ID: types.StringValue("blog/api"), Host: types.StringNull(), Site: types.StringValue("blog"),
+			Path: types.StringValue("/api"), PhysicalPath: types.StringValue(`C:\sites\blog\api`), ApplicationPool: types.StringValue(pool),
+			Identities: types.ListUnknown(types.StringType)}
+	}
+	var sr resource.SchemaResponse
+	(&applicationResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	run := func(prior *applicationModel, planned applicationModel) *resource.ModifyPlanResponse {
+		plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+		if d := plan.Set(ctx, &planned); d.HasError() {
+			t.Fatal(d)
+		}
+		resp := &resource.ModifyPlanResponse{Plan: plan}
+		planApplication(ctx, anonHandleCaller{h}, planned, prior, resp)
+		return resp
+	}
+	prior := model("blog")
+	resp := run(&prior, model("shop"))
+	text := warningText(t, resp.Diagnostics)
+	if !strings.Contains(text, `The boundary between application "blog/api" and "shop" is gone`) {
+		t.Errorf("warning:\n%s", text)
+	}
+	// Staying in its own pool, next to its site's root in the same pool, is not a lost boundary between sites...
+	if resp := run(&prior, model("blog")); resp.Diagnostics.WarningsCount() != 0 {
+		t.Errorf("unchanged pool warned: %v", resp.Diagnostics)
+	}
+}
