@@ -131,3 +131,24 @@ func TestPoolFromWireNormalises(t *testing.T) {
 		t.Fatalf("normalised\n got %+v\nwant %+v", p, want)
 	}
 }
+
+// Whatever a host or a user writes, a TimeSpan that reads is canonical
+// after one pass, and the canonical form reads as itself.
+func FuzzCanonicalTimeSpan(f *testing.F) {
+	for _, s := range []string{"00:20:00", "1.05:00:00", "29:00:00", "1:2:3", "10675199.23:59:59", ".1:00:00", "1.:00:00", "٠١:٠٠:٠٠", "00:00:00\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := CanonicalTimeSpan(s)
+		if err != nil {
+			return
+		}
+		again, err := CanonicalTimeSpan(c)
+		if err != nil || again != c {
+			t.Fatalf("%q -> %q, which reads as %q, %v", s, c, again, err)
+		}
+		if strings.TrimSpace(c) != c || strings.ContainsAny(c, "-+ ") {
+			t.Fatalf("%q -> non-canonical %q", s, c)
+		}
+	})
+}

@@ -330,3 +330,27 @@ func wrappedText(phrases ...string) *regexp.Regexp {
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
+
+// A name made of quoting and expansion characters IIS allows is one pool,
+// end to end: created, read back, imported and deleted as data.
+func TestAccAppPoolHostileName(t *testing.T) {
+	h := newTestHost(t, simOptions{})
+	c := agentClient(t, h)
+	name := "it's $(Get-Date) `n ${x} %TEMP% ü"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy:             checkPoolGone(t, c, name),
+		Steps: []resource.TestStep{
+			{
+				Config: h.providerConfig() + poolConfig("test", name, `state = "Stopped"`),
+				Check: func(*terraform.State) error {
+					if p, ok := hostPool(t, c, name); !ok || p.Name != name || p.State != "Stopped" {
+						return fmt.Errorf("pool on the host: %+v", p)
+					}
+					return nil
+				},
+			},
+			{ResourceName: poolAddr, ImportState: true, ImportStateId: name, ImportStateVerify: true},
+		},
+	})
+}
