@@ -34,15 +34,25 @@ func Request(op, marker string) Match {
 // response whose result contains marker.
 func Response(marker string) Match {
 	return func(_, reply []byte) bool {
-		for _, line := range streamLines(reply, "stdout") {
-			r, framed, err := protocol.DecodeResponse(line)
-			if framed && err == nil && r.OK && bytes.Contains(r.Result, []byte(marker)) {
-				return true
-			}
-		}
-		return false
+		return HasResponse(joinLines(streamLines(reply, "stdout")), marker)
 	}
 }
+
+// HasResponse reports whether agent stdout (raw bytes, as the process
+// writes them) holds a successful response whose result contains marker.
+func HasResponse(stdout []byte, marker string) bool {
+	for _, line := range bytes.FieldsFunc(stdout, isLineEnd) {
+		r, framed, err := protocol.DecodeResponse(line)
+		if framed && err == nil && r.OK && bytes.Contains(r.Result, []byte(marker)) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinLines(lines [][]byte) []byte { return bytes.Join(lines, []byte("\n")) }
+
+func isLineEnd(r rune) bool { return r == '\n' || r == '\r' }
 
 // Refusal matches a Receive whose stdout carries a failed agent response
 // whose message contains marker.
@@ -81,7 +91,7 @@ func streamLines(body []byte, name string) [][]byte {
 			data = append(data, raw...)
 		}
 	}
-	return bytes.FieldsFunc(data, func(r rune) bool { return r == '\n' || r == '\r' })
+	return bytes.FieldsFunc(data, isLineEnd)
 }
 
 func attr(se xml.StartElement, name string) string {
