@@ -188,5 +188,6 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 		newAnonAuthResource,
 		newWebsiteResource,
 		newApplicationResource,
+		newContentAccessResource,
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -66,3 +67,7 @@ func expectStrings(addr, attr string, want ...string) plancheck.PlanCheck {
 func expectString(addr, attr, want string) plancheck.PlanCheck {
 	return plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.StringExact(want))
 }
+
+func tfjsonpathNew(attr string) tfjsonpath.Path { return tfjsonpath.New(attr) }
+
+func knownRegexp(re string) knownvalue.Check { return knownvalue.StringRegexp(regexp.MustCompile(re)) }

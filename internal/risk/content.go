@@ -76,14 +76,21 @@ func ClassifyContent(g ContentGrant) ContentRisk {
 		if webRoot {
 			r.Privilege, tag = PrivilegeHigh, "writable web root"
 		}
-	default:
+	case AccessFull:
 		verb, r.Privilege = "take full control of", PrivilegeFull
 		tag = "can change its permissions and take ownership"
 		if webRoot {
 			tag = "full control of a web root, permissions and ownership included"
 		}
+	default:
+		// Rights no grant writes (an entry changed outside Terraform):
+		// scored as full control until someone has looked at them.
+		r.Privilege = PrivilegeFull
+		r.Exposure = fmt.Sprintf("%s holds %s on %s: rights this provider does not grant, taken as full control: needs review", g.Account, g.Access, g.Path)
 	}
-	r.Exposure = fmt.Sprintf("%s can %s %s: %s", g.Account, verb, g.Path, tag)
+	if r.Exposure == "" {
+		r.Exposure = fmt.Sprintf("%s can %s %s: %s", g.Account, verb, g.Path, tag)
+	}
 
 	var notes []string
 	if webRoot {

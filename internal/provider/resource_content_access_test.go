@@ -1,0 +1,192 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
+)
+
+const caAddr = "iis_content_access.test"
+
+func contentConfig(attrs ...string) string {
+	return "resource \"iis_content_access\" \"test\" {\n  " + strings.Join(attrs, "\n  ") + "\n}\n"
+}
+
+// newTwoSiteSimHost adds sites shop and blog, each in its own pool, to
+// newSiteSimHost's host.
+func newTwoSiteSimHost(t *testing.T) *testHost {
+	t.Helper()
+	h := newSiteSimHost(t)
+	ctx := context.Background()
+	for _, err := range []error{
+		h.host.AddSite(ctx, "shop", "shop", `C:\sites\shop`),
+		h.host.AddSite(ctx, "blog", "blog", `C:\sites\blog`),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// explicitOnHost is identity's explicit Allow entries on dir, as an
+// administrator's Get-Acl shows them.
+func explicitOnHost(t *testing.T, h *testHost, dir, identity string) []string {
+	t.Helper()
+	acl, err := h.host.ACL(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range acl.Entries {
+		if !e.Inherited && e.Type == "Allow" && iis.SameAccount(e.Identity, identity) {
+			out = append(out, e.Rights)
+		}
+	}
+	return out
+}
+
+// Read, then modify (privilege least -> high), import, drift when the
+// entry changes and when it disappears, and a destroy that removes exactly
+// this entry.
+func TestAccContentAccessLifecycle(t *testing.T) {
+	h := newTwoSiteSimHost(t)
+	ctx := context.Background()
+	const dir, pool = `C:\sites\shop`, `IIS APPPOOL\shop`
+	cfg := func(access string) string {
+		return h.providerConfig() + contentConfig(`path = "C:\\sites\\shop"`, `app_pool = "shop"`, `access = "`+access+`"`)
+	}
+	onHost := func(want ...string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := explicitOnHost(t, h, dir, pool); strings.Join(got, "|") != strings.Join(want, "|") {
+				return fmt.Errorf("explicit entries of %s on %s: %q, want %q", pool, dir, got, want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(*terraform.State) error {
+			if got := explicitOnHost(t, h, dir, pool); len(got) != 0 {
+				return fmt.Errorf("entries left after destroy: %q", got)
+			}
+			if got := explicitOnHost(t, h, dir, "IUSR"); len(got) != 1 {
+				return fmt.Errorf("destroy removed another identity's entry: IUSR has %q", got)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("read"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionCreate),
+					expectString(caAddr, "identity", pool),
+					expectString(caAddr, "privilege", "least"),
+					expectString(caAddr, "exposure", `IIS APPPOOL\shop can read C:\sites\shop: read-only web content`),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(onHost("ReadAndExecute, Synchronize"),
+					resource.TestCheckResourceAttr(caAddr, "id", `C:\sites\shop|IIS APPPOOL\shop`)),
+			},
+			{
+				Config: cfg("modify"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
+					expectString(caAddr, "privilege", "high"),
+					expectString(caAddr, "exposure", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root`),
+					expectString(caAddr, "privilege_reason", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root; `+
+						`it is the content of shop; IIS APPPOOL\shop serves anonymous requests at shop`),
+				}},
+				Check: onHost("Modify, Synchronize"),
+			},
+			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: `C:\sites\shop|IIS AppPool\shop`, ImportStateVerify: true},
+			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: h.Host + `|C:\sites\shop|IIS APPPOOL\shop`,
+				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"host"}},
+			{
+				// Changed out of band: a refresh-only plan records what
+				// Windows now holds, in Windows' words.
+				PreConfig: func() {
+					if err := h.host.SetAccessRule(ctx, dir, pool, "Write, Synchronize", "Allow", "None"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(caAddr, "access", "Write, Synchronize; inheritance None; propagation None"),
+					resource.TestCheckResourceAttr(caAddr, "privilege", "full"),
+				),
+			},
+			{
+				Config: cfg("modify"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: onHost("Modify, Synchronize"),
+			},
+			{
+				// Removed out of band: the plan grants it again. Another
+				// identity's entry appears meanwhile; destroy must keep it.
+				PreConfig: func() {
+					if err := h.host.RemoveAccessRules(ctx, dir, pool); err != nil {
+						t.Fatal(err)
+					}
+					if err := h.host.SetAccessRule(ctx, dir, "IUSR", "ReadAndExecute, Synchronize", "Allow", "ContainerInherit, ObjectInherit"); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg("modify"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: onHost("Modify, Synchronize"),
+			},
+		},
+	})
+}
+
+// IUSR shared by every site reads across the sites' boundaries; a named
+// account resolves to its canonical name; refusals at plan and apply time.
+func TestAccContentAccessIdentities(t *testing.T) {
+	h := newTwoSiteSimHost(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config:      h.providerConfig() + contentConfig(`path = "C:\\sites\\blog"`, `iusr = true`, `app_pool = "blog"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured`),
+			},
+			{
+				Config:      h.providerConfig() + contentConfig(`path = "C:\\sites\\none"`, `iusr = true`),
+				ExpectError: regexp.MustCompile(`(?s)Directory not found.*Cannot find path 'C:\\sites\\none' because it does not exist`),
+			},
+			{
+				Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\blog"`, `iusr = true`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectString(caAddr, "identity", `NT AUTHORITY\IUSR`),
+					expectString(caAddr, "privilege", "low"),
+					plancheck.ExpectKnownValue(caAddr, tfjsonpathNew("privilege_reason"), knownRegexp(
+						`NT AUTHORITY\\IUSR also runs code in Default Web Site, shop, which this directory does not belong to: the boundary between them is gone`)),
+				}},
+			},
+			{
+				Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\shop\\uploads"`, `account = "deploy"`, `access = "full"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					expectString(caAddr, "identity", `WEB-ACC01\deploy`),
+					expectString(caAddr, "privilege", "full"),
+				}},
+			},
+			{Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\shop\\uploads"`, `account = "WEB-ACC01\\deploy"`, `access = "full"`),
+				ResourceName: caAddr, ImportState: true, ImportStateId: `C:\sites\shop\uploads|WEB-ACC01\deploy`, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"account"}},
+		},
+	})
+}
