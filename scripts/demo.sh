@@ -124,6 +124,9 @@ section "A developer deploys the catalog application" \
 	"In its own pool, as IIS Manager would make it: ApplicationPoolIdentity, the least privileged identity."
 run "$provider" simulate admin --state "$state" add-pool catalog
 run "$provider" simulate admin --state "$state" add-app "Default Web Site" /catalog catalog
+echo "Content for two more sites, shop and blog, which Terraform will serve:"
+run "$provider" simulate admin --state "$state" mkdir 'C:\sites\shop'
+run "$provider" simulate admin --state "$state" mkdir 'C:\sites\blog'
 
 section "terraform plan" \
 	"A firewall rule and the catalog's anonymous identity to create; exposure and privilege are computed at plan time, and the data source reads the host."
@@ -139,6 +142,14 @@ tf_full plan -var 'https_sources=["Any"]'
 section "A change under review: run the catalog's pool as LocalSystem" \
 	"Plan only. privilege: least -> full in the diff, and a warning naming what would run as SYSTEM."
 tf_full plan -var 'catalog_identity=LocalSystem'
+
+section "A change under review: move the blog onto the shop's pool" \
+	"Plan only. Both sites would run as IIS AppPool\\shop: the plan warns that the boundary between them is gone, and names them."
+tf_full plan -var 'blog_pool=shop'
+
+section "A change under review: let the shop write its own web root" \
+	"Plan only. privilege: least -> high for a writable web root, and a warning because the shop's pool answers anonymous requests."
+tf_full plan -var 'shop_content_access=modify'
 
 section "An administrator changes the host outside Terraform" \
 	"simulate admin edits the host directly, as someone on the console would: open the rule to everyone on every profile, run the catalog's pool as LocalSystem, join a domain."

@@ -87,3 +87,64 @@ output "open_rules" {
   description = "Rules on the host with exposure high or critical."
   value       = [for r in data.iis_firewall_rules.open.rules : "${r.exposure}: ${r.name} (${r.exposure_reason})"]
 }
+
+# --- Two sites, each with an identity of its own -----------------------------
+# shop and blog run in pools of their own, so each runs as its own virtual
+# account (IIS AppPool\shop, IIS AppPool\blog), and anonymous requests run
+# as the pool's identity everywhere (CIS IIS 1.6), so no two sites share
+# IUSR. Each identity reads its own content and nothing else.
+
+variable "blog_pool" {
+  description = "The pool the blog runs in."
+  type        = string
+  default     = "blog"
+}
+
+variable "shop_content_access" {
+  description = "What the shop's identity may do to its own content."
+  type        = string
+  default     = "read"
+}
+
+resource "iis_anonymous_authentication" "server" {
+  location = ""
+  identity = "app_pool"
+}
+
+resource "iis_app_pool" "site" {
+  for_each = toset(["shop", "blog"])
+  name     = each.key
+}
+
+resource "iis_website" "shop" {
+  name             = "shop"
+  physical_path    = "C:\\sites\\shop"
+  application_pool = iis_app_pool.site["shop"].name
+  bindings         = [{ protocol = "http", port = 80, host_name = "shop.example.com" }]
+}
+
+resource "iis_website" "blog" {
+  name             = "blog"
+  physical_path    = "C:\\sites\\blog"
+  application_pool = var.blog_pool == "blog" ? iis_app_pool.site["blog"].name : var.blog_pool
+  bindings         = [{ protocol = "http", port = 80, host_name = "blog.example.com" }]
+}
+
+resource "iis_content_access" "shop" {
+  path     = iis_website.shop.physical_path
+  app_pool = iis_app_pool.site["shop"].name
+  access   = var.shop_content_access
+}
+
+resource "iis_content_access" "blog" {
+  path     = iis_website.blog.physical_path
+  app_pool = iis_app_pool.site["blog"].name
+}
+
+output "sites" {
+  description = "Who can run code in each site, and what each identity may do to the content."
+  value = {
+    shop = { identities = iis_website.shop.identities, content = "${iis_content_access.shop.privilege}: ${iis_content_access.shop.exposure}" }
+    blog = { identities = iis_website.blog.identities, content = "${iis_content_access.blog.privilege}: ${iis_content_access.blog.exposure}" }
+  }
+}

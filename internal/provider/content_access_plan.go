@@ -57,10 +57,20 @@ func planContentAccess(ctx context.Context, c iis.Caller, host string, plan cont
 		resp.Diagnostics.AddError("Cannot resolve the identity", fmt.Sprintf("Planning content access on host %s: %v", host, err))
 		return
 	}
-	resp.Diagnostics.Append(setContentRisk(ctx, resp, plan)...)
 	if plan.Identity.IsUnknown() {
+		resp.Diagnostics.Append(setContentRisk(ctx, resp, plan)...)
 		return
 	}
+	known := plan
+	if prior == nil && !a.settled(ctx, plan) {
+		// Terraform plans the resource again just before creating it and
+		// refuses a known value that changed meanwhile; while the pool or
+		// directory is still to be made by this apply, the sites around
+		// them may change too, so the values wait for the apply. The
+		// warnings below still say what the host shows now.
+		known.setRisk("", false, risk.ContentRisk{})
+	}
+	resp.Diagnostics.Append(setContentRisk(ctx, resp, known)...)
 	before, changed := risk.PrivilegeLeast, true
 	if prior != nil {
 		changed = !strings.EqualFold(prior.Access.ValueString(), plan.Access.ValueString())

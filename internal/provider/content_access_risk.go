@@ -86,6 +86,18 @@ func (a *contentAssessor) identity(ctx context.Context, m contentAccessModel) (s
 	return acct.Name, true, nil
 }
 
+// settled reports whether what a new grant's values depend on already
+// exists on the host: the pool (for app_pool) and the directory.
+func (a *contentAssessor) settled(ctx context.Context, m contentAccessModel) bool {
+	if !m.AppPool.IsNull() {
+		if _, _, found := a.view.poolAccount(m.AppPool.ValueString()); !found {
+			return false
+		}
+	}
+	_, err := iis.GetACL(ctx, a.c, m.Path.ValueString())
+	return err == nil
+}
+
 // grant gathers what the host's sites say about an account's access to a
 // directory.
 func (a *contentAssessor) grant(account, access, path string) risk.ContentGrant {
