@@ -95,3 +95,27 @@ func TestContentAccessPlanQuietWithoutAnonymousOrRise(t *testing.T) {
 		t.Errorf("warning:\n%s", text)
 	}
 }
+
+// While the pool is still to be made by the same apply, the values wait
+// for it: Terraform plans again just before the grant and would refuse a
+// known value that changed meanwhile (a site created for that pool makes
+// the directory a web root). The warnings still come from what the host
+// shows now.
+func TestContentAccessPlanLeavesValuesUnknownForAPoolNotYetMade(t *testing.T) {
+	h := twoSiteHost(t)
+	if err := h.MakeDir(context.Background(), `C:\sites\shop`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := planContent(t, h, nil, contentModel(`C:\sites\shop`, "shop", "read")); got.Privilege.ValueString() != "least" {
+		t.Fatalf("with pool and directory in place, privilege planned as %s", got.Privilege)
+	}
+	got, diags := planContent(t, h, nil, contentModel(`C:\sites\shop`, "later", "read"))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	for name, v := range map[string]types.String{"identity": got.Identity, "privilege": got.Privilege, "exposure": got.Exposure} {
+		if !v.IsUnknown() {
+			t.Errorf("%s planned as %s, want unknown until the pool exists", name, v)
+		}
+	}
+}
