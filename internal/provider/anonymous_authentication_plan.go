@@ -21,6 +21,7 @@ import (
 // of anonymous requests rises: compared with the state on an update, with
 // what the location inherits today on create.
 func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer guardPrivilege(ctx, r.data, "anonymous authentication at location", "location", resp)
 	if req.Plan.Raw.IsNull() {
 		r.modifyDestroyPlan(ctx, req, resp)
 		return

@@ -27,6 +27,7 @@ type appPoolIdentityModel struct {
 	Account           types.String `tfsdk:"account"`
 	Privilege         types.String `tfsdk:"privilege"`
 	PrivilegeReason   types.String `tfsdk:"privilege_reason"`
+	AcceptPrivilege   types.String `tfsdk:"accept_privilege"`
 }
 
 // passwordChangedOutside replaces password_wo_version in state when the

@@ -119,6 +119,7 @@ func (r *anonAuthResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 					"Known at plan time; a plan that raises it carries a warning.",
 				Computed: true,
 			},
+			"accept_privilege": acceptAttribute("privilege", "max_privilege", privilegeNames()),
 			"privilege_reason": schema.StringAttribute{
 				MarkdownDescription: "One line saying why, such as `application pool identity of pool \"shop\", which serves Default Web Site/shop: LocalSystem: full control of the host, ...`.",
 				Computed:            true,
@@ -141,6 +142,7 @@ func (r *anonAuthResource) Configure(_ context.Context, req resource.ConfigureRe
 }
 
 func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.Plan, &resp.State, &resp.Diagnostics)
 	var plan, config anonAuthModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -185,6 +187,7 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 }
 
 func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.State, &resp.State, &resp.Diagnostics)
 	var state anonAuthModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -216,6 +219,7 @@ func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, r
 }
 
 func (r *anonAuthResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.Plan, &resp.State, &resp.Diagnostics)
 	var plan, config anonAuthModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)

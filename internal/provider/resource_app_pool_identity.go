@@ -118,6 +118,7 @@ func (r *appPoolIdentityResource) Schema(_ context.Context, _ resource.SchemaReq
 				"(a member of Administrators is `full`, an account the host cannot resolve `high`), read again on every refresh, " +
 				"so an account added to Administrators outside Terraform shows as drift."),
 			"privilege_reason": computed("One line saying why, such as `LocalSystem: full control of the host, acts as the computer account on the network`."),
+			"accept_privilege": acceptAttribute("privilege", "max_privilege", privilegeNames()),
 		},
 	}
 }
@@ -136,6 +137,7 @@ func (r *appPoolIdentityResource) Configure(_ context.Context, req resource.Conf
 }
 
 func (r *appPoolIdentityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.Plan, &resp.State, &resp.Diagnostics)
 	var plan, config appPoolIdentityModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -146,6 +148,7 @@ func (r *appPoolIdentityResource) Create(ctx context.Context, req resource.Creat
 }
 
 func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.State, &resp.State, &resp.Diagnostics)
 	ctx = r.data.logContext(ctx)
 	var prior appPoolIdentityModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -199,6 +202,7 @@ func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadReq
 }
 
 func (r *appPoolIdentityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer keepAcceptance(ctx, "accept_privilege", req.Plan, &resp.State, &resp.Diagnostics)
 	var plan, config appPoolIdentityModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -248,6 +252,7 @@ func (r *appPoolIdentityResource) ImportState(ctx context.Context, req resource.
 }
 
 func (r *appPoolIdentityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer guardPrivilege(ctx, r.data, "application pool", "pool", resp)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the pool goes back to least privilege
 	}
