@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -14,18 +15,19 @@ import (
 // state. PasswordWO is write-only: it is read from the configuration and is
 // always null in plan and state.
 type anonAuthModel struct {
-	ID                types.String `tfsdk:"id"`
-	Host              types.String `tfsdk:"host"`
-	Location          types.String `tfsdk:"location"`
-	Enabled           types.Bool   `tfsdk:"enabled"`
-	Identity          types.String `tfsdk:"identity"`
-	Username          types.String `tfsdk:"username"`
-	Password          types.String `tfsdk:"password"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.Int64  `tfsdk:"password_wo_version"`
-	Account           types.String `tfsdk:"account"`
-	Privilege         types.String `tfsdk:"privilege"`
-	PrivilegeReason   types.String `tfsdk:"privilege_reason"`
+	ID                types.String   `tfsdk:"id"`
+	Host              types.String   `tfsdk:"host"`
+	Location          types.String   `tfsdk:"location"`
+	Enabled           types.Bool     `tfsdk:"enabled"`
+	Identity          types.String   `tfsdk:"identity"`
+	Username          types.String   `tfsdk:"username"`
+	Password          types.String   `tfsdk:"password"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
+	Account           types.String   `tfsdk:"account"`
+	Privilege         types.String   `tfsdk:"privilege"`
+	PrivilegeReason   types.String   `tfsdk:"privilege_reason"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 // serverLevelID is the id, and the import ID, of the server level, whose

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,19 +16,20 @@ import (
 
 // appPoolModel is iis_app_pool's state and plan.
 type appPoolModel struct {
-	ID                    types.String `tfsdk:"id"`
-	Host                  types.String `tfsdk:"host"`
-	Name                  types.String `tfsdk:"name"`
-	ManagedRuntimeVersion types.String `tfsdk:"managed_runtime_version"`
-	PipelineMode          types.String `tfsdk:"pipeline_mode"`
-	StartMode             types.String `tfsdk:"start_mode"`
-	Enable32BitOnWin64    types.Bool   `tfsdk:"enable_32bit_on_win64"`
-	AutoStart             types.Bool   `tfsdk:"auto_start"`
-	LoadUserProfile       types.Bool   `tfsdk:"load_user_profile"`
-	IdleTimeout           types.String `tfsdk:"idle_timeout"`
-	PeriodicRestart       types.Object `tfsdk:"periodic_restart"`
-	State                 types.String `tfsdk:"state"`
-	ForceDestroy          types.Bool   `tfsdk:"force_destroy"`
+	ID                    types.String   `tfsdk:"id"`
+	Host                  types.String   `tfsdk:"host"`
+	Name                  types.String   `tfsdk:"name"`
+	ManagedRuntimeVersion types.String   `tfsdk:"managed_runtime_version"`
+	PipelineMode          types.String   `tfsdk:"pipeline_mode"`
+	StartMode             types.String   `tfsdk:"start_mode"`
+	Enable32BitOnWin64    types.Bool     `tfsdk:"enable_32bit_on_win64"`
+	AutoStart             types.Bool     `tfsdk:"auto_start"`
+	LoadUserProfile       types.Bool     `tfsdk:"load_user_profile"`
+	IdleTimeout           types.String   `tfsdk:"idle_timeout"`
+	PeriodicRestart       types.Object   `tfsdk:"periodic_restart"`
+	State                 types.String   `tfsdk:"state"`
+	ForceDestroy          types.Bool     `tfsdk:"force_destroy"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
 // periodicRestartModel is the periodic_restart object.

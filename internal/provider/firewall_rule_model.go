@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
@@ -10,28 +11,29 @@ import (
 
 // firewallRuleModel is iis_firewall_rule's state and plan.
 type firewallRuleModel struct {
-	ID              types.String  `tfsdk:"id"`
-	Host            types.String  `tfsdk:"host"`
-	Name            types.String  `tfsdk:"name"`
-	DisplayName     types.String  `tfsdk:"display_name"`
-	Description     types.String  `tfsdk:"description"`
-	Group           types.String  `tfsdk:"group"`
-	Enabled         types.Bool    `tfsdk:"enabled"`
-	Direction       types.String  `tfsdk:"direction"`
-	Action          types.String  `tfsdk:"action"`
-	Protocol        fwStringValue `tfsdk:"protocol"`
-	LocalPorts      fwSetValue    `tfsdk:"local_ports"`
-	RemotePorts     fwSetValue    `tfsdk:"remote_ports"`
-	LocalAddresses  fwSetValue    `tfsdk:"local_addresses"`
-	RemoteAddresses fwSetValue    `tfsdk:"remote_addresses"`
-	IcmpTypes       fwSetValue    `tfsdk:"icmp_types"`
-	Profiles        fwSetValue    `tfsdk:"profiles"`
-	Program         types.String  `tfsdk:"program"`
-	Service         types.String  `tfsdk:"service"`
-	InterfaceTypes  fwSetValue    `tfsdk:"interface_types"`
-	EdgeTraversal   types.String  `tfsdk:"edge_traversal"`
-	Exposure        types.String  `tfsdk:"exposure"`
-	ExposureReason  types.String  `tfsdk:"exposure_reason"`
+	ID              types.String   `tfsdk:"id"`
+	Host            types.String   `tfsdk:"host"`
+	Name            types.String   `tfsdk:"name"`
+	DisplayName     types.String   `tfsdk:"display_name"`
+	Description     types.String   `tfsdk:"description"`
+	Group           types.String   `tfsdk:"group"`
+	Enabled         types.Bool     `tfsdk:"enabled"`
+	Direction       types.String   `tfsdk:"direction"`
+	Action          types.String   `tfsdk:"action"`
+	Protocol        fwStringValue  `tfsdk:"protocol"`
+	LocalPorts      fwSetValue     `tfsdk:"local_ports"`
+	RemotePorts     fwSetValue     `tfsdk:"remote_ports"`
+	LocalAddresses  fwSetValue     `tfsdk:"local_addresses"`
+	RemoteAddresses fwSetValue     `tfsdk:"remote_addresses"`
+	IcmpTypes       fwSetValue     `tfsdk:"icmp_types"`
+	Profiles        fwSetValue     `tfsdk:"profiles"`
+	Program         types.String   `tfsdk:"program"`
+	Service         types.String   `tfsdk:"service"`
+	InterfaceTypes  fwSetValue     `tfsdk:"interface_types"`
+	EdgeTraversal   types.String   `tfsdk:"edge_traversal"`
+	Exposure        types.String   `tfsdk:"exposure"`
+	ExposureReason  types.String   `tfsdk:"exposure_reason"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 
 // ruleSpec returns the rule the model describes and the schema names of

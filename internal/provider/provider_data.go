@@ -28,6 +28,9 @@ type providerData struct {
 	// makes anew for every command, so a snapshot never outlives the
 	// command that took it (nor its maximum age).
 	firewallRules *firewall.Snapshots
+	// reach is what this run learned of each host's reachability, so that
+	// a dead host fails its resources fast instead of one by one.
+	reach reachability
 }
 
 // logContext returns ctx with every secret of the provider block masked in
@@ -108,6 +111,10 @@ func (d *providerData) clientFor(ctx context.Context, hostOverride string) (*rem
 	c, err := d.pool.Client(cfg)
 	if err != nil {
 		diags.AddError("Invalid connection settings", fmt.Sprintf("Cannot connect to host %q: %v", cfg.Host, err))
+		return nil, diags
+	}
+	if err := d.reach.check(ctx, c, cfg.Timeout); err != nil {
+		diags.Append(remoteDiagnostic(err, cfg.Username, "connect", cfg.Host))
 		return nil, diags
 	}
 	tflog.Trace(ctx, "client ready", map[string]any{"host": cfg.Host, "port": cfg.Port})

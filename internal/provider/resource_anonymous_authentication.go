@@ -43,7 +43,7 @@ func (r *anonAuthResource) Metadata(_ context.Context, req resource.MetadataRequ
 	resp.TypeName = req.ProviderTypeName + "_anonymous_authentication"
 }
 
-func (r *anonAuthResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *anonAuthResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages who anonymous requests run as at one location: the server level, a site or an application. " +
 			"Settings are written to `applicationHost.config` as a `<location>` element (`Set-WebConfigurationProperty -PSPath MACHINE/WEBROOT/APPHOST -Location ...`), " +
@@ -52,6 +52,7 @@ func (r *anonAuthResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"Every plan shows the effective `account` and its `privilege`. With `identity = \"app_pool\"` anonymous requests run as the application pool's identity, " +
 			"so the privilege follows the pool: when the pool is switched to LocalSystem, a refresh shows this resource's privilege rise to `full`.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The location, or `/` for the server level.",
 				Computed:            true,
@@ -149,6 +150,8 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	ctx = maskPasswords(r.logContext(ctx), plan, config)
 	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
 	if !ok {
@@ -193,6 +196,8 @@ func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	ctx = maskPasswords(r.logContext(ctx), state)
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {
@@ -226,6 +231,8 @@ func (r *anonAuthResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	ctx = maskPasswords(r.logContext(ctx), plan, config)
 	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
 	if !ok {
@@ -252,6 +259,8 @@ func (r *anonAuthResource) Delete(ctx context.Context, req resource.DeleteReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	ctx = maskPasswords(r.logContext(ctx), state)
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {

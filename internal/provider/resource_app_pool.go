@@ -45,7 +45,7 @@ func (r *appPoolResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_app_pool"
 }
 
-func (r *appPoolResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *appPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	hostDefault := " Left unset, the pool takes the host's value (applicationPoolDefaults, then the IIS schema) and the plan shows it once known. " +
 		"Removing it from the configuration later keeps the current value."
 	str := func(desc string, v ...validator.String) schema.StringAttribute {
@@ -74,6 +74,7 @@ func (r *appPoolResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"(a new pool runs as `ApplicationPoolIdentity`, the stock default). " +
 			"Deleting a pool that applications still run in fails, naming them, unless `force_destroy` is set.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The pool's name.",
 				Computed:            true,
@@ -160,6 +161,8 @@ func (r *appPoolResource) Create(ctx context.Context, req resource.CreateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -182,6 +185,7 @@ func (r *appPoolResource) Create(ctx context.Context, req resource.CreateRequest
 		return
 	}
 	state, diags := appPoolState(pool, plan.Name, plan.Host, plan.ForceDestroy)
+	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -193,6 +197,8 @@ func (r *appPoolResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, prior.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, prior.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -208,6 +214,7 @@ func (r *appPoolResource) Read(ctx context.Context, req resource.ReadRequest, re
 		return
 	}
 	state, diags := appPoolState(pool, prior.Name, prior.Host, prior.ForceDestroy)
+	state.Timeouts = prior.Timeouts
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -220,6 +227,8 @@ func (r *appPoolResource) Update(ctx context.Context, req resource.UpdateRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -235,6 +244,7 @@ func (r *appPoolResource) Update(ctx context.Context, req resource.UpdateRequest
 		return
 	}
 	state, diags := appPoolState(pool, plan.Name, plan.Host, plan.ForceDestroy)
+	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
@@ -246,6 +256,8 @@ func (r *appPoolResource) Delete(ctx context.Context, req resource.DeleteRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {
 		return

@@ -41,7 +41,7 @@ func (r *appPoolIdentityResource) Metadata(_ context.Context, req resource.Metad
 	resp.TypeName = req.ProviderTypeName + "_app_pool_identity"
 }
 
-func (r *appPoolIdentityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	computed := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{MarkdownDescription: desc, Computed: true}
 	}
@@ -54,6 +54,7 @@ func (r *appPoolIdentityResource) Schema(_ context.Context, _ resource.SchemaReq
 			"ever coming back: the host proves it still holds the one set at the last apply with a salted, slow digest, and when it does not, " +
 			"`password_wo_version` (or `password`) reads as changed, so the next plan sets it again. Any identity change recycles the pool.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The pool's name.",
 				Computed:            true,
@@ -144,6 +145,8 @@ func (r *appPoolIdentityResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	r.apply(ctx, plan, config, resp.Private, &resp.State, &resp.Diagnostics)
 }
 
@@ -155,6 +158,8 @@ func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, prior.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, prior.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -209,6 +214,8 @@ func (r *appPoolIdentityResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	r.apply(ctx, plan, config, resp.Private, &resp.State, &resp.Diagnostics)
 }
 
@@ -222,6 +229,8 @@ func (r *appPoolIdentityResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {
 		return

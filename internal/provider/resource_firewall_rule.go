@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -52,7 +53,7 @@ func anySet() defaults.Set {
 	return setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{types.StringValue(fwrule.Any)}))
 }
 
-func (r *firewallRuleResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *firewallRuleResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	listAttr := func(kind fwValueKind, desc string) schema.SetAttribute {
 		return schema.SetAttribute{
 			MarkdownDescription: desc + " Defaults to `[\"Any\"]`; `Any` must stand alone. " +
@@ -70,6 +71,7 @@ func (r *firewallRuleResource) Schema(_ context.Context, _ resource.SchemaReques
 			"Invalid combinations (ports without TCP or UDP, port keywords on the wrong protocol, `Any` mixed with other values, " +
 			"edge traversal on outbound rules, ...) fail at plan time with the rule Windows would apply.",
 		Attributes: map[string]schema.Attribute{
+			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The rule's `name`.",
 				Computed:            true,
@@ -193,6 +195,8 @@ func (r *firewallRuleResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, plan.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -209,7 +213,7 @@ func (r *firewallRuleResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.Append(r.diagnostic(err, "create", host))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, firewallRuleState(rule, plan.Host))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, withRuleTimeouts(firewallRuleState(rule, plan.Host), plan.Timeouts))...)
 }
 
 func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -219,6 +223,8 @@ func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -235,7 +241,7 @@ func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadReques
 		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, firewallRuleState(rule, state.Host))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, withRuleTimeouts(firewallRuleState(rule, state.Host), state.Timeouts))...)
 }
 
 func (r *firewallRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -246,6 +252,8 @@ func (r *firewallRuleResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	defer cancel()
 	spec, _ := plan.ruleSpec()
 	prior, _ := state.ruleSpec()
 	if sameRule(spec, prior) {
@@ -263,7 +271,7 @@ func (r *firewallRuleResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.Append(r.diagnostic(err, "update", host))
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, firewallRuleState(rule, plan.Host))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, withRuleTimeouts(firewallRuleState(rule, plan.Host), plan.Timeouts))...)
 }
 
 func (r *firewallRuleResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -273,6 +281,8 @@ func (r *firewallRuleResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	defer cancel()
 	client, host, ok := r.client(ctx, state.Host, &resp.Diagnostics)
 	if !ok {
 		return
@@ -351,4 +361,11 @@ func (r *firewallRuleResource) client(ctx context.Context, hostAttr types.String
 
 func (r *firewallRuleResource) diagnostic(err error, verb, host string) diag.Diagnostic {
 	return remoteDiagnostic(err, r.data.settings.Username, "firewall rule "+verb, host)
+}
+
+// withRuleTimeouts keeps the configured timeouts in a state read from the
+// host, which knows nothing of them.
+func withRuleTimeouts(m firewallRuleModel, t timeouts.Value) firewallRuleModel {
+	m.Timeouts = t
+	return m
 }
