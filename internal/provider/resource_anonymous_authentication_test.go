@@ -36,6 +36,7 @@ func TestAccAnonymousAuthLifecycle(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		CheckDestroy:             checkInherits(t, h, anonShop, "IUSR"),
 		Steps: []resource.TestStep{
 			{
@@ -363,7 +364,11 @@ func TestAccAnonymousAuthInvalidConfigurations(t *testing.T) {
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(tt.want, " ", `\s+`)),
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders(), Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
+		Steps:                    steps,
+	})
 }
 
 // Neither password reaches a log line (Terraform's or the provider's, at
@@ -411,6 +416,7 @@ variable "anon_sensitive_password" {
 	secrets := []string{sensitivePw, writeOnlyPw}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		Steps: []resource.TestStep{
 			{
 				Config:          cfg(1),

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 // checkIdentityReset is a CheckDestroy: the pool runs as
@@ -44,7 +43,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		CheckDestroy:             checkPoolGone(t, agentClient(t, h), "shop"),
 		Steps: []resource.TestStep{
 			{
@@ -200,7 +199,7 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 		`username = ".\\svc-wo"`, `password_wo = "First-Secret-1"`, `password_wo_version = "1"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		CheckDestroy:             checkIdentityReset(admin, "DefaultAppPool"),
 		Steps: []resource.TestStep{
 			{Config: config, Check: secretNowhere("First-Secret-1")},
@@ -313,7 +312,7 @@ func TestAccAppPoolIdentityInvalidCombinations(t *testing.T) {
 	})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		Steps:                    steps,
 	})
 	if n := hostOps(h, "apppool.identity.set"); n != 0 {
