@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -15,19 +16,20 @@ import (
 // appPoolIdentityModel is iis_app_pool_identity's configuration, plan and
 // state. PasswordWO is write-only: Terraform keeps it out of plan and state.
 type appPoolIdentityModel struct {
-	ID                types.String `tfsdk:"id"`
-	Host              types.String `tfsdk:"host"`
-	Pool              types.String `tfsdk:"pool"`
-	IdentityType      types.String `tfsdk:"identity_type"`
-	Username          types.String `tfsdk:"username"`
-	Password          types.String `tfsdk:"password"`
-	PasswordWO        types.String `tfsdk:"password_wo"`
-	PasswordWOVersion types.String `tfsdk:"password_wo_version"`
-	LogonType         types.String `tfsdk:"logon_type"`
-	Account           types.String `tfsdk:"account"`
-	Privilege         types.String `tfsdk:"privilege"`
-	PrivilegeReason   types.String `tfsdk:"privilege_reason"`
-	AcceptPrivilege   types.String `tfsdk:"accept_privilege"`
+	ID                types.String   `tfsdk:"id"`
+	Host              types.String   `tfsdk:"host"`
+	Pool              types.String   `tfsdk:"pool"`
+	IdentityType      types.String   `tfsdk:"identity_type"`
+	Username          types.String   `tfsdk:"username"`
+	Password          types.String   `tfsdk:"password"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.String   `tfsdk:"password_wo_version"`
+	LogonType         types.String   `tfsdk:"logon_type"`
+	Account           types.String   `tfsdk:"account"`
+	Privilege         types.String   `tfsdk:"privilege"`
+	PrivilegeReason   types.String   `tfsdk:"privilege_reason"`
+	AcceptPrivilege   types.String   `tfsdk:"accept_privilege"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 // passwordChangedOutside replaces password_wo_version in state when the
@@ -118,6 +120,7 @@ func identityState(id iis.PoolIdentity, prior appPoolIdentityModel, v poolVerdic
 		Account:           types.StringValue(v.Account),
 		Privilege:         types.StringValue(v.Level.String()),
 		PrivilegeReason:   types.StringValue(v.Reason),
+		Timeouts:          prior.Timeouts,
 	}
 	// IIS keys pools without regard to case: the spelling in the
 	// configuration stands, so it is never a diff (or a replacement).
