@@ -27,6 +27,7 @@ type anonAuthModel struct {
 	Account           types.String   `tfsdk:"account"`
 	Privilege         types.String   `tfsdk:"privilege"`
 	PrivilegeReason   types.String   `tfsdk:"privilege_reason"`
+	AcceptPrivilege   types.String   `tfsdk:"accept_privilege"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 

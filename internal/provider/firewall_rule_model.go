@@ -33,6 +33,7 @@ type firewallRuleModel struct {
 	EdgeTraversal   types.String   `tfsdk:"edge_traversal"`
 	Exposure        types.String   `tfsdk:"exposure"`
 	ExposureReason  types.String   `tfsdk:"exposure_reason"`
+	AcceptExposure  types.String   `tfsdk:"accept_exposure"`
 	Timeouts        timeouts.Value `tfsdk:"timeouts"`
 }
 

@@ -143,6 +143,20 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 				MarkdownDescription: "Opt in to `auth = \"basic\"` with `https = false`, which sends the password readable with every request. Only for isolated lab hosts. Defaults to `false`. Environment: `IIS_ALLOW_BASIC_OVER_HTTP`.",
 				Optional:            true,
 			},
+			"max_privilege": schema.StringAttribute{
+				MarkdownDescription: "Guardrail: the highest privilege (`least`, `low`, `medium`, `high` or `full`) any application pool identity or anonymous identity may plan to. " +
+					"A plan that brings one above it fails, naming the resource, the level and the reason, unless that resource sets `accept_privilege` to at least that level. " +
+					"Unset (the default), rising privilege only warns. Environment: `IIS_MAX_PRIVILEGE`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(privilegeNames()...)},
+			},
+			"max_exposure": schema.StringAttribute{
+				MarkdownDescription: "Guardrail: the highest exposure (`none`, `low`, `medium`, `high` or `critical`) any firewall rule may plan to; outbound rules count " +
+					"`egress-low` as `low` and `egress` as `medium`. A plan that brings a rule above it fails, naming the rule, the level and the reason, " +
+					"unless the rule sets `accept_exposure` to at least that level. Unset (the default), widening exposure only warns. Environment: `IIS_MAX_EXPOSURE`.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.OneOf(inboundExposures...)},
+			},
 			"one_shot": schema.BoolAttribute{
 				MarkdownDescription: "Fallback: start one PowerShell process per operation instead of one long-lived agent per session. Slower; use it only when a host's policy stops the long-lived agent. Defaults to `false`. Environment: `IIS_ONE_SHOT`.",
 				Optional:            true,

@@ -167,6 +167,7 @@ func (r *firewallRuleResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"outbound allow rules are scored on their own scale, `egress-low` or `egress`. A plan that raises it carries a warning.",
 				Computed: true,
 			},
+			"accept_exposure": acceptAttribute("exposure", "max_exposure", exposureNames()),
 			"exposure_reason": schema.StringAttribute{
 				MarkdownDescription: "One line saying why, such as `inbound UDP 1024-65535 from Any on all profiles: 64512 ports reachable from the internet`.",
 				Computed:            true,
@@ -189,6 +190,7 @@ func (r *firewallRuleResource) Configure(_ context.Context, req resource.Configu
 }
 
 func (r *firewallRuleResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer keepAcceptance(ctx, "accept_exposure", req.Plan, &resp.State, &resp.Diagnostics)
 	ctx = r.data.logContext(ctx)
 	var plan firewallRuleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -217,6 +219,7 @@ func (r *firewallRuleResource) Create(ctx context.Context, req resource.CreateRe
 }
 
 func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer keepAcceptance(ctx, "accept_exposure", req.State, &resp.State, &resp.Diagnostics)
 	ctx = r.data.logContext(ctx)
 	var state firewallRuleModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -245,6 +248,7 @@ func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadReques
 }
 
 func (r *firewallRuleResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer keepAcceptance(ctx, "accept_exposure", req.Plan, &resp.State, &resp.Diagnostics)
 	ctx = r.data.logContext(ctx)
 	var plan, state firewallRuleModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -318,6 +322,7 @@ func (r *firewallRuleResource) ImportState(ctx context.Context, req resource.Imp
 // diff shows `exposure: "low" -> "critical"`, and warns when a change
 // widens the rule's exposure.
 func (r *firewallRuleResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer guardExposure(ctx, r.data, "firewall rule", "name", resp)
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing is opened
 	}

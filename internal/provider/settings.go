@@ -55,6 +55,8 @@ type providerModel struct {
 	MaxSessionsPerHost types.Int64  `tfsdk:"max_sessions_per_host"`
 	AllowBasicOverHTTP types.Bool   `tfsdk:"allow_basic_over_http"`
 	OneShot            types.Bool   `tfsdk:"one_shot"`
+	MaxPrivilege       types.String `tfsdk:"max_privilege"`
+	MaxExposure        types.String `tfsdk:"max_exposure"`
 }
 
 // settings is the provider configuration once the block, the environment
@@ -79,6 +81,8 @@ type settings struct {
 	MaxSessions        int
 	AllowBasicOverHTTP bool
 	OneShot            bool
+	// Guardrails are the ceilings on privilege and exposure (guardrails.go).
+	Guardrails guardrails
 }
 
 // secrets lists the values that must be masked in every log line.
@@ -236,6 +240,10 @@ func resolveSettings(m providerModel, env lookupEnv) (s settings, unknown []stri
 			s.Timeout = d
 		}
 	}
+
+	g, gdiags := resolveGuardrails(m.MaxPrivilege, m.MaxExposure, env)
+	s.Guardrails = g
+	r.diags.Append(gdiags...)
 
 	if s.Auth == "" && !m.Auth.IsUnknown() {
 		s.Auth = authNTLM
