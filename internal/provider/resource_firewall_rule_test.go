@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -220,6 +221,17 @@ func TestAccFirewallRuleDrift(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(fwAddr, plancheck.ResourceActionUpdate),
+					// The plan puts back exactly what the administrator
+					// changed, and the exposure with it.
+					expectOnlyChanges(fwAddr, map[string]move{
+						"local_ports": moved(knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("1024-65535")}),
+							knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("8125")})),
+						"remote_addresses": moved(knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("Any")}),
+							knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("10.20.0.0/24")})),
+						"exposure": movedStr("high", "low"),
+						"exposure_reason": moved(knownvalue.StringRegexp(regexp.MustCompile(`1024-65535 from Any on Domain`)),
+							knownvalue.StringRegexp(regexp.MustCompile(`8125 from 10\.20\.0\.0/255\.255\.255\.0 on Domain`))),
+					}),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(fwAddr, "exposure", "high"),
@@ -234,6 +246,13 @@ func TestAccFirewallRuleDrift(t *testing.T) {
 					plancheck.ExpectResourceAction(fwAddr, plancheck.ResourceActionUpdate),
 					expectExposure("low"),
 				}},
+				Check: func(*terraform.State) error {
+					r, ok := hostRule(t, c, name)
+					if !ok || !slices.Equal(r.LocalPorts, []string{"8125"}) || !slices.Equal(r.RemoteAddresses, []string{"10.20.0.0/255.255.255.0"}) {
+						return fmt.Errorf("after the apply the host holds %+v (exists %v), want the configured rule back", r, ok)
+					}
+					return nil
+				},
 			},
 			{
 				// Deleted out of band: the plan creates it again.
@@ -242,6 +261,12 @@ func TestAccFirewallRuleDrift(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(fwAddr, plancheck.ResourceActionCreate),
 				}},
+				Check: func(*terraform.State) error {
+					if _, ok := hostRule(t, c, name); !ok {
+						return fmt.Errorf("rule %s was not created again", name)
+					}
+					return nil
+				},
 			},
 		},
 	})
