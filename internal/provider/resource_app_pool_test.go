@@ -161,6 +161,7 @@ func TestAccAppPoolImportByHostAndName(t *testing.T) {
 				},
 			},
 			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+			{Config: config, ResourceName: poolAddr, ImportState: true, ImportStateId: h.Host + "/legacy", ImportStateVerify: true},
 		},
 	})
 }
@@ -225,12 +226,32 @@ func TestAccAppPoolExistingAndDrift(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
+				// The refresh records the pool as the host has it; the plan
+				// after it puts back the managed attribute and only that.
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					expectOnlyChanges(poolAddr, map[string]move{"pipeline_mode": movedStr("Classic", "Integrated")}),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(poolAddr, "pipeline_mode", "Classic"),
+					resource.TestCheckResourceAttr(poolAddr, "start_mode", "AlwaysRunning"),
+				),
+			},
+			{
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(poolAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(poolAddr, tfjsonpath.New("pipeline_mode"), knownvalue.StringExact("Integrated")),
 					plancheck.ExpectKnownValue(poolAddr, tfjsonpath.New("start_mode"), knownvalue.StringExact("AlwaysRunning")),
 				}},
+				Check: func(*terraform.State) error {
+					if p, _ := hostPool(t, c, "api"); p.PipelineMode != "Integrated" || p.StartMode != "AlwaysRunning" {
+						return fmt.Errorf("after the apply the host holds pipeline %s, start mode %s; want Integrated put back and AlwaysRunning left alone",
+							p.PipelineMode, p.StartMode)
+					}
+					return nil
+				},
 			},
 			{
 				PreConfig: func() {
