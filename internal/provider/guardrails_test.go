@@ -126,8 +126,14 @@ func TestAccGuardrailPrivilege(t *testing.T) {
 				// A level known only at apply is judged then: the user comes
 				// from a resource created in the same apply, and is the
 				// built-in Administrator.
-				Config:      config(`max_privilege = "medium"`) + "resource \"terraform_data\" \"user\" {\n  input = \"Administrator\"\n}\n",
-				ExpectError: wrappedText(`Privilege full is above max_privilege "medium"`),
+				Config: h.providerConfig(`max_privilege = "medium"`) + poolConfig("shop", "shop") +
+					identityConfig("test", "iis_app_pool.shop.name", `identity_type = "SpecificUser"`,
+						`username = terraform_data.user.output`, `password = "not checked before apply"`) +
+					"resource \"terraform_data\" \"user\" {\n  input = \"Administrator\"\n}\n",
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(identityAddr, tfjsonpath.New("privilege")),
+				}},
+				ExpectError: wrappedText(`Privilege full is above max_privilege "medium"`, `Administrator`),
 			},
 		},
 	})
