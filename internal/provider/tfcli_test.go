@@ -116,10 +116,14 @@ func serveProvider(t *testing.T) string {
 	return string(out)
 }
 
-// configure writes main.tf: the required_providers block, then body.
+// configure writes main.tf: the required_providers block, unless body has
+// its own, then body.
 func (w *tfWorkdir) configure(body string) {
 	w.t.Helper()
-	src := "terraform {\n  required_providers {\n    iis = { source = \"iisguard/iis\" }\n  }\n}\n\n" + body
+	src := body
+	if !strings.Contains(body, "required_providers") {
+		src = "terraform {\n  required_providers {\n    iis = { source = \"iisguard/iis\" }\n  }\n}\n\n" + body
+	}
 	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(src), 0o600); err != nil {
 		w.t.Fatal(err)
 	}
