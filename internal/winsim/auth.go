@@ -62,6 +62,9 @@ type connState struct {
 	handshake *ntlm.Handshake
 	user      string        // authenticated account, "" if none
 	session   *ntlm.Session // key material for sealing, nil for Basic
+	// sealer carries the RC4 streams and sequence numbers of the session's
+	// message sealing from one request to the next; made on first use.
+	sealer *ntlm.Sealer
 }
 
 type connKey struct{}
@@ -159,7 +162,7 @@ func (s *Server) ntlmStep(conn *connState, scheme, token string) (authResult, er
 			conn.handshake = nil
 			return authResult{failed: true}, err
 		}
-		conn.handshake, conn.user, conn.session = hs, "", nil
+		conn.handshake, conn.user, conn.session, conn.sealer = hs, "", nil, nil
 		return authResult{challenge: scheme + " " + base64.StdEncoding.EncodeToString(challenge)}, errChallenge
 	case ntlm.TypeAuthenticate:
 		hs := conn.handshake
@@ -174,10 +177,10 @@ func (s *Server) ntlmStep(conn *connState, scheme, token string) (authResult, er
 			return a.password, ok
 		})
 		if err != nil {
-			conn.user, conn.session = "", nil
+			conn.user, conn.session, conn.sealer = "", nil, nil
 			return authResult{failed: true}, err
 		}
-		conn.user, conn.session = acc.name, sess
+		conn.user, conn.session, conn.sealer = acc.name, sess, nil
 		return authResult{user: acc.name, session: sess}, nil
 	}
 	return authResult{failed: true}, errors.New("unexpected NTLM message type")
@@ -189,19 +192,4 @@ func (s *Server) challengeHeaders(h http.Header) {
 	if s.opts.AllowBasic {
 		h.Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 	}
-}
-
-// errSealingUnsupported: a multipart/encrypted body. Unsealing it needs the
-// connection's ntlm.Session keys (MS-NLMP 3.4.3); until that is written the
-// request is refused rather than misread.
-var errSealingUnsupported = errors.New("NTLM-sealed messages are not supported yet")
-
-// unseal returns the SOAP bytes of a request body and whether it arrived
-// sealed. This is the one place message encryption plugs in.
-func unseal(r *http.Request, _ *ntlm.Session, body []byte) ([]byte, bool, error) {
-	ct := strings.ToLower(r.Header.Get("Content-Type"))
-	if strings.HasPrefix(ct, "multipart/encrypted") {
-		return nil, true, errSealingUnsupported
-	}
-	return body, false, nil
 }

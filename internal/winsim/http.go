@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/ntlm"
 )
 
 const soapContentType = "application/soap+xml;charset=UTF-8"
@@ -49,12 +51,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unauthorized(w, auth.challenge)
 		return
 	}
-	soap, sealed, err := unseal(r, auth.session, body)
-	if err != nil {
-		s.opts.Logf("winsim: %s: %v", r.RemoteAddr, err)
-		s.status(w, http.StatusUnsupportedMediaType)
+	if len(body) == 0 && auth.session != nil {
+		// Sealing clients (pywinrm, masterzen's Encryption) log on with an
+		// empty POST before sending the sealed message on the connection;
+		// HTTP.sys answers it 200 with no body.
+		s.status(w, http.StatusOK)
 		return
 	}
+	soap, sealer, err := unseal(r, connStateOf(r), body)
+	switch {
+	case errors.Is(err, errNotSealable), errors.Is(err, errBadFraming):
+		s.opts.Logf("winsim: %s: 415: %v", r.RemoteAddr, err)
+		s.status(w, http.StatusUnsupportedMediaType)
+		return
+	case err != nil:
+		// A signature that does not match: tampered, replayed or sealed
+		// with other keys. The logon is dropped with it.
+		s.opts.Logf("winsim: %s: 400: sealed message from %s refused: %v", r.RemoteAddr, auth.user, err)
+		s.status(w, http.StatusBadRequest)
+		return
+	}
+	sealed := sealer != nil
 	if !sealed && !s.tls && !s.opts.AllowUnencrypted {
 		// Windows' AllowUnencrypted=false: a valid logon, but the message
 		// itself travelled in clear text over HTTP.
@@ -68,13 +85,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tooLarge {
-		s.fault(w, "", faultEnvelopeTooLarge(s.opts.MaxEnvelopeSizeKB))
+		s.sealedFault(w, sealer, "", faultEnvelopeTooLarge(s.opts.MaxEnvelopeSizeKB))
 		return
 	}
 	env, err := parseEnvelope(soap)
 	if err != nil {
 		s.opts.Logf("winsim: %s: malformed request from %s: %v", r.RemoteAddr, auth.user, err)
-		s.fault(w, "", faultInvalidXML())
+		s.sealedFault(w, sealer, "", faultInvalidXML())
 		return
 	}
 	action := shortAction(env.Action)
@@ -90,13 +107,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.hijack(w, nil)
 		return
 	case kindHTTP500:
-		s.fault(w, env.MessageID, faultInjectedInternal())
+		s.sealedFault(w, sealer, env.MessageID, faultInjectedInternal())
 		return
 	}
 
 	release, qerr := s.beginOp(auth.user)
 	if qerr != nil {
-		s.fault(w, env.MessageID, qerr)
+		s.sealedFault(w, sealer, env.MessageID, qerr)
 		return
 	}
 	reply, err := s.dispatch(ctx, env, auth.user, clientIP(r))
@@ -131,11 +148,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case kindDropReply:
 		s.hijack(w, nil)
 	case kindTruncate:
+		if sealer != nil {
+			// Cut the sealed bytes, never clear text, on a sealed connection.
+			if reply, err = frameSealed(sealer, reply); err != nil {
+				reply = nil
+			}
+		}
 		s.hijack(w, reply)
 	case kindMalformed:
-		s.write(w, http.StatusOK, reply[:len(reply)/2])
+		s.reply(w, sealer, http.StatusOK, reply[:len(reply)/2])
 	default:
-		s.write(w, status, reply)
+		s.reply(w, sealer, status, reply)
 	}
 }
 
@@ -169,6 +192,32 @@ func (s *Server) write(w http.ResponseWriter, status int, body []byte) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 	s.tapBody("response", body)
+}
+
+// reply sends a SOAP reply, sealed when the request was: Windows seals
+// faults too, and answers a sealed request with 200 or 500 like a clear one.
+func (s *Server) reply(w http.ResponseWriter, sealer *ntlm.Sealer, status int, body []byte) {
+	if sealer == nil {
+		s.write(w, status, body)
+		return
+	}
+	wire, err := frameSealed(sealer, body)
+	if err != nil {
+		s.opts.Logf("winsim: sealing the reply: %v", err)
+		s.status(w, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", sealContentType)
+	h.Set("Content-Length", strconv.Itoa(len(wire)))
+	w.WriteHeader(status)
+	_, _ = w.Write(wire)
+	s.tapBody("response", wire)
+}
+
+func (s *Server) sealedFault(w http.ResponseWriter, sealer *ntlm.Sealer, relatesTo string, f *wsmanFault) {
+	s.stats.add(func(st *Stats) { st.Faults++ })
+	s.reply(w, sealer, f.Status, f.render(relatesTo, s.opts.ComputerName))
 }
 
 func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *wsmanFault) {
