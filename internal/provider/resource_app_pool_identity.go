@@ -147,6 +147,9 @@ func (r *appPoolIdentityResource) Create(ctx context.Context, req resource.Creat
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts.Create, &resp.Diagnostics)
 	defer cancel()
+	if r.refuseAdoption(ctx, plan, &resp.Diagnostics) {
+		return
+	}
 	r.apply(ctx, plan, config, resp.Private, &resp.State, &resp.Diagnostics)
 }
 

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -128,23 +130,35 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 	})
 }
 
-// Destroying the identity of a pool it does not own (DefaultAppPool)
+// An identity someone already chose is never taken over by a create: it
+// must be imported, after which the plan shows the change. Destroying the
+// identity of a pool the configuration does not own (DefaultAppPool) then
 // returns it to ApplicationPoolIdentity, not to whatever it ran as before.
 func TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege(t *testing.T) {
 	h := newSimHost(t, simOptions{})
 	admin := simAdmin{t, h.host}
 	admin.setPool("DefaultAppPool", "processModel.identityType", "NetworkService")
+	config := h.providerConfig() + identityConfig("test", `"defaultapppool"`, `identity_type = "LocalService"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		CheckDestroy:             checkIdentityReset(admin, "DefaultAppPool"),
 		Steps: []resource.TestStep{{
-			Config: h.providerConfig() + identityConfig("test", `"defaultapppool"`, `identity_type = "LocalService"`),
+			Config:      config,
+			ExpectError: wrappedText(`Application pool "defaultapppool" on host`, `already runs as NetworkService`, `import it`),
+		}, {
+			PreConfig: func() {
+				if got := admin.poolValue("DefaultAppPool", "processModel.identityType"); got != "NetworkService" {
+					t.Fatalf("the refused create changed the identity to %s", got)
+				}
+			},
+			Config: config + "import {\n  to = " + identityAddr + "\n  id = \"defaultapppool\"\n}\n",
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				expectPrivilege("low"),
+				plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
+				expectChange(identityAddr, "privilege", "medium", "low"),
 			}},
 		}, {
 			// The configuration's spelling of the pool is no diff.
-			Config:           h.providerConfig() + identityConfig("test", `"defaultapppool"`, `identity_type = "LocalService"`),
+			Config:           config,
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		}},
 	})
@@ -185,6 +199,68 @@ func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionNoop),
 				}},
 			},
+		},
+	})
+}
+
+// An administrator switches the pool's identity out of band: the refresh
+// records who the pool runs as now, privilege included, and the plan puts
+// back exactly the configured identity, which the apply writes. Deleted
+// with its pool, the identity is created again with it; imported by
+// host/name, it reads back as in state.
+func TestAccAppPoolIdentityDrift(t *testing.T) {
+	h := newSimHost(t, simOptions{})
+	admin := simAdmin{t, h.host}
+	config := h.providerConfig() + poolConfig("shop", "shop") +
+		identityConfig("test", "iis_app_pool.shop.name", `host = `+hclString(h.Host), `identity_type = "NetworkService"`)
+	onHost := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := admin.poolValue("shop", "processModel.identityType"); got != want {
+				return fmt.Errorf("shop runs as %s on the host, want %s", got, want)
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{Config: config, Check: onHost("NetworkService")},
+			{
+				PreConfig:          func() { admin.setPool("shop", "processModel.identityType", "LocalSystem") },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					expectOnlyChanges(identityAddr, map[string]move{
+						"identity_type": movedStr("LocalSystem", "NetworkService"),
+						"account":       movedStr(`NT AUTHORITY\SYSTEM`, `NT AUTHORITY\NETWORK SERVICE`),
+						"privilege":     movedStr("full", "medium"),
+						"privilege_reason": moved(knownvalue.StringRegexp(regexp.MustCompile(`^LocalSystem: full control`)),
+							knownvalue.StringRegexp(regexp.MustCompile(`^NetworkService: `))),
+					}),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(identityAddr, "identity_type", "LocalSystem"),
+					resource.TestCheckResourceAttr(identityAddr, "account", `NT AUTHORITY\SYSTEM`),
+					resource.TestCheckResourceAttr(identityAddr, "privilege", "full"),
+				),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: onHost("NetworkService"),
+			},
+			{
+				PreConfig: func() { admin.do("remove pool shop", h.host.RemoveAppPool(context.Background(), "shop")) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("iis_app_pool.shop", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: onHost("NetworkService"),
+			},
+			{Config: config, ResourceName: identityAddr, ImportState: true, ImportStateId: h.Host + "/shop", ImportStateVerify: true},
 		},
 	})
 }
