@@ -52,7 +52,9 @@ func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaR
 			"Leaving `SpecificUser` clears the stored user name and password on the host. Destroying the resource returns the pool to " +
 			"`ApplicationPoolIdentity` (least privilege). A password changed on the host outside Terraform is detected without the password " +
 			"ever coming back: the host proves it still holds the one set at the last apply with a salted, slow digest, and when it does not, " +
-			"`password_wo_version` (or `password`) reads as changed, so the next plan sets it again. Any identity change recycles the pool.",
+			"`password_wo_version` (or `password`) reads as changed, so the next plan sets it again. Any identity change recycles the pool. " +
+			"Creating the resource for a pool whose identity someone already changed from a new pool's `ApplicationPoolIdentity` fails and asks " +
+			"for an import, so a choice made outside this configuration is never overwritten without a plan showing it.",
 		Attributes: map[string]schema.Attribute{
 			"timeouts": timeoutsAttribute(ctx),
 			"id": schema.StringAttribute{
