@@ -229,6 +229,15 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 				ExpectNonEmptyPlan: true,
 				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
+					// Exactly the switch is put back, and the privilege
+					// falls with it.
+					expectOnlyChanges(anonAddr, map[string]move{
+						"identity":         movedStr("specific_user", "app_pool"),
+						"username":         moved(knownvalue.StringExact(anonUser), knownvalue.Null()),
+						"account":          movedStr(anonUser, `IIS AppPool\shop`),
+						"privilege":        movedStr("full", "least"),
+						"privilege_reason": movedStr(anonUser+": member of Administrators: full control of the host", shopPoolReason),
+					}),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(anonAddr, "identity", "specific_user"),
