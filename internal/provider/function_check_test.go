@@ -94,6 +94,7 @@ func (p planChecks) status(name string) (string, string) {
 // as LocalSystem and the rule opens UDP high ports to everyone; outputs
 // carry the same verdicts; a variable validation can refuse a level.
 func TestAccFunctionsInOutputsAndChecks(t *testing.T) {
+	t.Parallel()
 	w := newTFWorkdir(t)
 	w.configure(functionChecks)
 	w.mustRun("init", "-no-color")
@@ -142,8 +143,10 @@ func TestAccFunctionsInOutputsAndChecks(t *testing.T) {
 // The examples under examples/functions plan cleanly with the real CLI,
 // their checks pass, and their outputs say what their comments promise.
 func TestAccFunctionExamplesPlan(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"identity_privilege", "rule_exposure"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			src, err := os.ReadFile(filepath.Join("..", "..", "examples", "functions", name, "function.tf"))
 			if err != nil {
 				t.Fatal(err)

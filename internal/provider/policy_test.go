@@ -102,6 +102,7 @@ func expectMessages(t *testing.T, kind string, got []string, want ...string) {
 // the level, denies levels known only after apply, and warns about drift
 // that raised a level.
 func TestAccPolicyOnRealPlans(t *testing.T) {
+	t.Parallel()
 	opa := opaPath(t)
 	h := newSimHost(t, simOptions{})
 	w := newTFWorkdir(t)

@@ -106,6 +106,7 @@ func goldenConfig(h *testHost, stage string, identity, rule []string, extra stri
 // drift made out of band (in a refresh-only plan and in a plan that puts it
 // back), values known only after apply, and a destroy.
 func TestAccReviewGolden(t *testing.T) {
+	t.Parallel()
 	h := newSimHost(t, simOptions{})
 	admin := simAdmin{t, h.host}
 	const userSecret = `Review-P@ss "quoted" $(never run)`
