@@ -104,7 +104,8 @@ func goldenConfig(h *testHost, stage string, identity, rule []string, extra stri
 // against a simulated host, one stage of a configuration's life after
 // another: creates, an escalation and a widening, reductions, a replace,
 // drift made out of band (in a refresh-only plan and in a plan that puts it
-// back), values known only after apply, and a destroy.
+// back), values known only after apply, an escalation accepted in code, and
+// a destroy.
 func TestAccReviewGolden(t *testing.T) {
 	t.Parallel()
 	h := newSimHost(t, simOptions{})
@@ -168,6 +169,13 @@ func TestAccReviewGolden(t *testing.T) {
 		"resource \"terraform_data\" \"addr\" {\n  input = \"10.9.0.0/16\"\n}\n"+
 			"resource \"terraform_data\" \"user\" {\n  input = \".\\\\svc-shop\"\n}\n"))
 	checkReview(t, "unknown", w.planJSON(), exits{1, 1, 1}, secrets...)
+
+	// The pool to LocalSystem again, this time accepted in the resource's
+	// code: still reported as an escalation, marked accepted, and no gate
+	// fails.
+	w.configure(goldenConfig(h, "accepted",
+		[]string{`identity_type = "LocalSystem"`, `accept_privilege = "full"`}, replaced, ""))
+	checkReview(t, "accepted", w.planJSON(), exits{}, secrets...)
 
 	// Destroying everything lowers privilege and exposure to nothing.
 	w.configure(cfg)

@@ -37,6 +37,9 @@ type Side struct {
 	Level   value
 	Reason  value
 	Account value // privilege resources only
+	// Accept is accept_privilege or accept_exposure: the level the
+	// resource's own code accepts despite the provider's guardrail.
+	Accept value
 }
 
 // Entry is one iis_* change (or drift) as the report shows it.
@@ -179,7 +182,7 @@ func side(m Measure, o object, present bool) Side {
 	if !present || !o.exists() || m == MeasureNone {
 		return Side{Present: present && o.exists()}
 	}
-	s := Side{Present: true, Level: o.get(string(m)), Reason: o.get(string(m) + "_reason")}
+	s := Side{Present: true, Level: o.get(string(m)), Reason: o.get(string(m) + "_reason"), Accept: o.get("accept_" + string(m))}
 	if m == MeasurePrivilege {
 		s.Account = o.get("account")
 	}
@@ -268,6 +271,23 @@ func severity(m Measure, s Side) Severity {
 		return Severity(l.exp)
 	}
 	return SeverityNone
+}
+
+// Accepted reports whether the resource's code accepts the level the
+// change ends at (accept_privilege or accept_exposure at least that high),
+// so a reviewer sees the acceptance in the same diff.
+func (e Entry) Accepted() bool {
+	a := e.After
+	if !a.Present || a.Accept.Null || a.Accept.Unknown || a.Accept.Sensitive || a.Accept.Invalid {
+		return false
+	}
+	accept := Side{Present: true, Level: a.Accept}
+	if !readLevel(e.Measure, a).known || !readLevel(e.Measure, accept).known {
+		return false
+	}
+	// One scale for both exposure scales, as the provider's guardrail
+	// compares them.
+	return severity(e.Measure, accept) >= severity(e.Measure, a)
 }
 
 // afterUncertain says the change's outcome cannot be read from the plan,

@@ -34,6 +34,7 @@ type jsonEntry struct {
 	Class       Class     `json:"class"`
 	Severity    string    `json:"severity"`
 	MeetsFailOn bool      `json:"meets_fail_on"`
+	Accepted    bool      `json:"accepted"`
 	Note        string    `json:"note,omitempty"`
 	Reverted    *bool     `json:"reverted_by_plan,omitempty"`
 	fields
@@ -44,6 +45,7 @@ type jsonSide struct {
 	Reason *string `json:"reason"`
 	// Account is present for privilege resources only.
 	Account json.RawMessage `json:"account,omitempty"`
+	Accept  *string         `json:"accept"`
 	fields
 }
 
@@ -99,7 +101,7 @@ func jsonEntries(es []Entry) []jsonEntry {
 	for _, e := range es {
 		j := jsonEntry{
 			Address: e.Address, Type: e.Type, Action: e.Action, Class: e.Class,
-			Severity: severityNames[severity(e.Measure, e.After)], MeetsFailOn: e.Gated, Note: e.Note,
+			Severity: severityNames[severity(e.Measure, e.After)], MeetsFailOn: e.Gated, Accepted: e.Accepted(), Note: e.Note,
 			fields: newFields(),
 		}
 		j.Host = j.put("host", e.Host)
@@ -124,6 +126,7 @@ func jsonSideOf(m Measure, s Side) *jsonSide {
 	j := &jsonSide{fields: newFields()}
 	j.Level = j.put("level", s.Level)
 	j.Reason = j.put("reason", s.Reason)
+	j.Accept = j.put("accept", s.Accept)
 	if m == MeasurePrivilege {
 		j.Account = json.RawMessage("null")
 		if a := j.put("account", s.Account); a != nil {

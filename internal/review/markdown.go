@@ -132,7 +132,11 @@ func reasonText(e Entry) string {
 	default:
 		reason = valueText(e.After.Reason, "(none)")
 	}
-	return joinNote(e.Note, reason)
+	note := e.Note
+	if e.Accepted() {
+		note = joinNote(note, fmt.Sprintf("accepted in code: accept_%s = %q", e.Measure, e.After.Accept.Text))
+	}
+	return joinNote(note, reason)
 }
 
 // cell escapes text for a table cell, so names and reasons from the plan

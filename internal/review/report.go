@@ -40,7 +40,8 @@ func ParseFailOn(s string) (FailOn, error) {
 }
 
 // meets reports whether an entry meets the level. Drift that the plan
-// puts back is shown but does not count: applying the plan removes it.
+// puts back is shown but does not count: applying the plan removes it; nor
+// does a level the resource accepts in its own code.
 // An unknown outcome counts for every level but never, because it may be
 // the worst one and a gate that an unknown value could slip through would
 // not be a gate.
@@ -50,6 +51,11 @@ func (f FailOn) meets(e Entry) bool {
 	}
 	if e.afterUncertain() {
 		return true
+	}
+	if e.Accepted() {
+		// Accepted on purpose in the resource's code, as the provider's
+		// guardrails take it: shown, but not a gate failure.
+		return false
 	}
 	if e.Class != Escalation && e.Class != Widening {
 		return false

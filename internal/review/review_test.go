@@ -391,3 +391,35 @@ func TestMasksOfListsAndNestedValues(t *testing.T) {
 		t.Error("a mask of true marks every attribute")
 	}
 }
+
+func TestRiseAcceptedInCodeIsShownButPassesTheGate(t *testing.T) {
+	accepted := identity("full", "LocalSystem: full control of the host")
+	accepted["accept_privilege"] = "full"
+	tooLow := identity("full", "LocalSystem: full control of the host")
+	tooLow["accept_privilege"] = "high"
+	outbound := rule("egress", "outbound to anywhere")
+	outbound["accept_exposure"] = "medium"
+	for _, c := range []struct {
+		name   string
+		change obj
+		want   int
+	}{
+		{"accepted", rc("iis_app_pool_identity.api", "update", identity("least", "a"), accepted), 0},
+		{"accepted below the level", rc("iis_app_pool_identity.api", "update", identity("least", "a"), tooLow), 1},
+		{"outbound accepted on the one scale", rc("iis_firewall_rule.out", "create", nil, outbound), 0},
+	} {
+		plan := planJSON(t, []obj{c.change}, nil)
+		for _, failOn := range []string{"escalation", "high", "critical"} {
+			if code, _, _ := run(t, plan, "--fail-on", failOn); code != c.want {
+				t.Errorf("%s, --fail-on %s: exit %d, want %d", c.name, failOn, code, c.want)
+			}
+		}
+		_, md, _ := run(t, plan)
+		if marked := strings.Contains(md, `accepted in code: accept\_`); marked != (c.want == 0) {
+			t.Errorf("%s: marked accepted %t:\n%s", c.name, marked, md)
+		}
+		if c.want == 0 && !strings.Contains(md, "1 escalation") && !strings.Contains(md, "1 widening") {
+			t.Errorf("%s: an accepted rise must still be counted:\n%s", c.name, md)
+		}
+	}
+}

@@ -114,3 +114,25 @@ func TestProblemsReportsErrors(t *testing.T) {
 		t.Error("output that is not JSON was accepted")
 	}
 }
+
+// A guide's Terraform blocks form one module, in page order; shell and
+// text blocks are not Terraform, and a guide without Terraform is no unit.
+func TestGuideUnitsTakeTheTerraformBlocksOfEachGuide(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "securing.md.tmpl"), "# Guide\n\n```terraform\nresource \"iis_app_pool\" \"a\" {\n  name = \"a\"\n}\n```\n\n"+
+		"```sh\nterraform plan\n```\n\n```hcl\noutput \"a\" {\n  value = iis_app_pool.a.name\n}\n```\n")
+	write(t, filepath.Join(dir, "review.md.tmpl"), "# Review\n\n```sh\nterraform show -json plan.out\n```\n")
+
+	units, err := guideUnits(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units) != 1 || units[0].name != "guide securing.md.tmpl" {
+		t.Fatalf("units = %+v, want the one guide with Terraform blocks", units)
+	}
+	got := string(units[0].inline["guide.tf"])
+	want := "resource \"iis_app_pool\" \"a\" {\n  name = \"a\"\n}\n\noutput \"a\" {\n  value = iis_app_pool.a.name\n}\n"
+	if got != want {
+		t.Errorf("guide.tf =\n%s\nwant\n%s", got, want)
+	}
+}

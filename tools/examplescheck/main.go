@@ -6,8 +6,9 @@
 // Files of the registry directories (provider, resources, data-sources,
 // functions) are validated one by one, each in a module that declares
 // iisguard/iis unless the file does; any other directory with .tf files is
-// one root module. Errors fail the check, and so do warnings other than
-// the dev_overrides notice.
+// one root module. With -guides, the terraform code blocks of each guide
+// form one module too. Errors fail the check, and so do warnings other
+// than the dev_overrides notice.
 package main
 
 import (
@@ -35,6 +36,7 @@ func run(args []string, stdout io.Writer) error {
 	terraform := fs.String("terraform", "terraform", "terraform (or tofu) binary")
 	provider := fs.String("provider", "bin/terraform-provider-iis", "built provider binary")
 	examples := fs.String("examples", "examples", "examples directory")
+	guides := fs.String("guides", "", "directory of guide templates whose terraform code blocks are validated too")
 	parallel := fs.Int("parallel", 4, "validations at a time")
 	timeout := fs.Duration("timeout", 5*time.Minute, "bound on the whole check")
 	if err := fs.Parse(args); err != nil {
@@ -51,6 +53,13 @@ func run(args []string, stdout io.Writer) error {
 	units, err := findUnits(*examples)
 	if err != nil {
 		return err
+	}
+	if *guides != "" {
+		g, err := guideUnits(*guides)
+		if err != nil {
+			return err
+		}
+		units = append(units, g...)
 	}
 	if len(units) == 0 {
 		return fmt.Errorf("no .tf files under %s", *examples)

@@ -21,8 +21,9 @@ var registryDirs = []string{
 
 // unit is one configuration to validate: the files that form one module.
 type unit struct {
-	name  string   // how the report names it, relative to the examples dir
-	files []string // absolute paths, copied together into one module
+	name   string            // how the report names it, relative to the examples dir
+	files  []string          // absolute paths, copied together into one module
+	inline map[string][]byte // file name to content, for code taken from a page
 }
 
 // findUnits lists what to validate under root: every .tf file of the
@@ -98,6 +99,14 @@ func stage(u unit, dir string) error {
 			declared = true
 		}
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), b, 0o644); err != nil {
+			return fmt.Errorf("staging example: %w", err)
+		}
+	}
+	for name, b := range u.inline {
+		if requiredProvidersRE.Match(b) {
+			declared = true
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return fmt.Errorf("staging example: %w", err)
 		}
 	}

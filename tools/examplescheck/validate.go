@@ -70,13 +70,14 @@ func validate(ctx context.Context, terraform, cliConfig, work string, u unit) ([
 	if err := stage(u, dir); err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, terraform, "-chdir="+dir, "validate", "-json", "-no-color")
-	cmd.Env = append(os.Environ(),
+	env := append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+cliConfig,
 		"CHECKPOINT_DISABLE=1",
 		"TF_IN_AUTOMATION=1",
 		"TF_DATA_DIR="+filepath.Join(dir, ".terraform"),
 	)
+	cmd := exec.CommandContext(ctx, terraform, "-chdir="+dir, "validate", "-json", "-no-color")
+	cmd.Env = env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
@@ -93,7 +94,25 @@ func validate(ctx context.Context, terraform, cliConfig, work string, u unit) ([
 	if runErr != nil && !(errors.As(runErr, &exit) && len(found) > 0) {
 		return nil, fmt.Errorf("validating %s: %w; stderr: %s", u.name, runErr, truncate(stderr.String(), 400))
 	}
+	if len(u.inline) > 0 {
+		// Code taken from a page escapes `terraform fmt -recursive
+		// examples`; readers copy it as it is shown.
+		found = append(found, unformatted(ctx, terraform, env, dir, u)...)
+	}
 	return found, nil
+}
+
+func unformatted(ctx context.Context, terraform string, env []string, dir string, u unit) []string {
+	var found []string
+	for name := range u.inline {
+		cmd := exec.CommandContext(ctx, terraform, "-chdir="+dir, "fmt", "-check", "-diff", "-no-color", name)
+		cmd.Env = env
+		out, err := cmd.Output()
+		if err != nil {
+			found = append(found, fmt.Sprintf("not formatted as terraform fmt writes it:\n%s", out))
+		}
+	}
+	return found
 }
 
 // cliConfig writes a CLI configuration that serves iisguard/iis from

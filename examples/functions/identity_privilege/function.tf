@@ -1,3 +1,12 @@
+# Provider functions resolve only in a module that requires the provider.
+terraform {
+  required_providers {
+    iis = {
+      source = "iisguard/iis"
+    }
+  }
+}
+
 # The privilege an identity would have, known before any pool runs as it:
 # { level = "full", reason = "LocalSystem: full control of the host, acts as the computer account on the network" }
 output "system_privilege" {

@@ -1,3 +1,12 @@
+# Provider functions resolve only in a module that requires the provider.
+terraform {
+  required_providers {
+    iis = {
+      source = "iisguard/iis"
+    }
+  }
+}
+
 # A rule's exposure, from the same attributes iis_firewall_rule takes
 # (left-out attributes take the resource's defaults):
 # { level = "high", reason = "inbound UDP 50000-50100 from 10.30.1.0/255.255.255.0 on Domain: 101 ports reachable from 256 addresses; more than 100 ports" }
