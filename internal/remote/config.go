@@ -55,13 +55,17 @@ type Config struct {
 	KerberosSPN                       string
 	ClientCert, ClientKey             []byte
 	AllowBasicOverHTTP                bool // basic over plain HTTP sends the password in the clear
-	Timeout                           time.Duration
-	MaxSessions                       int
-	OneShot                           bool
-	Scripts                           Scripts
-	Retry                             RetryPolicy `json:"-"` // nil: never retry
-	Settle                            Settler     `json:"-"` // nil: a write with a lost answer is never resent
-	Secrets                           []string    // extra strings to redact from errors, besides Password
+	// AllowUnencryptedHTTP turns off NTLM message sealing over plain HTTP,
+	// for a lab host set to AllowUnencrypted=true: commands and their
+	// output then travel in clear text. Sealing is the default.
+	AllowUnencryptedHTTP bool
+	Timeout              time.Duration
+	MaxSessions          int
+	OneShot              bool
+	Scripts              Scripts
+	Retry                RetryPolicy `json:"-"` // nil: never retry
+	Settle               Settler     `json:"-"` // nil: a write with a lost answer is never resent
+	Secrets              []string    // extra strings to redact from errors, besides Password
 }
 
 // Scripts is what the client starts on the host. The caller fills it from

@@ -53,7 +53,9 @@ func TestHostileStringsTravelOnlyAsData(t *testing.T) {
 		requests = append(requests, bytes.Clone(body))
 		mu.Unlock()
 	})
-	_, c := newClient(t, configFor(sim.srv, remote.AuthNTLM))
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.AllowUnencryptedHTTP = true // the capture must read the envelopes
+	_, c := newClient(t, cfg)
 	ctx := callCtx(t)
 
 	for i, s := range hostileStrings {

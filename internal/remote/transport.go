@@ -97,6 +97,13 @@ func newTransport(cfg Config, cnt *counters, log *logSink) *transport {
 	case AuthBasic:
 		t.inner = winrm.NewClientWithProxyFunc(t.beforeRequest)
 	case AuthNTLM:
+		if !cfg.HTTPS && !cfg.AllowUnencryptedHTTP {
+			// Over plain HTTP every message is sealed: the host's default
+			// AllowUnencrypted=false refuses anything else, and a host that
+			// allows it would see the commands and their output in clear.
+			t.inner = newSealingTransport(cfg, func() { cnt.roundTrips.Add(1) })
+			break
+		}
 		t.inner = winrm.NewClientNTLMWithProxyFunc(t.beforeRequest)
 	case AuthKerberos:
 		proto := "http"
@@ -254,6 +261,9 @@ func (t *transport) classify(action string, err error) error {
 	if errors.Is(err, errBasicDowngrade) {
 		return errBasicDowngrade
 	}
+	if errors.Is(err, errPlaintext) {
+		return errPlaintext
+	}
 	var hostErr x509.HostnameError
 	var authErr x509.UnknownAuthorityError
 	var verifyErr *tls.CertificateVerificationError
@@ -272,8 +282,9 @@ func (t *transport) classify(action string, err error) error {
 			user = "(client certificate)"
 		}
 		hint := ""
-		if !t.cfg.HTTPS {
-			// WinRM also answers 401 to plaintext requests it refuses.
+		if !t.cfg.HTTPS && (t.cfg.auth() != AuthNTLM || t.cfg.AllowUnencryptedHTTP) {
+			// WinRM also answers 401 to plaintext requests it refuses;
+			// sealed NTLM messages are never refused for that.
 			hint = ", and that it allows unencrypted traffic over plain HTTP (AllowUnencrypted), or use https"
 		}
 		return newKindError(protocol.AccessDenied, err,
