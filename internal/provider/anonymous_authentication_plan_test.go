@@ -59,7 +59,8 @@ func anonPlanHost(t *testing.T) *host.Host {
 
 func anonModel(loc, identity string, privilege, account string) anonAuthModel {
 	m := anonAuthModel{
-		ID: types.StringValue(anonAuthID(loc)), Host: types.StringNull(), Location: types.StringValue(loc),
+		Timeouts: noTimeouts(),
+		ID:       types.StringValue(anonAuthID(loc)), Host: types.StringNull(), Location: types.StringValue(loc),
 		Enabled: types.BoolValue(true), Identity: types.StringValue(identity),
 		Username: types.StringNull(), Password: types.StringNull(), PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(),
 		Account: types.StringValue(account), Privilege: types.StringValue(privilege), PrivilegeReason: types.StringValue("r"),

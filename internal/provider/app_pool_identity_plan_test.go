@@ -60,7 +60,8 @@ func shopPlanHost(t *testing.T) *host.Host {
 
 func identityModel(pool, typ, user, privilege, account string) appPoolIdentityModel {
 	m := appPoolIdentityModel{
-		ID: types.StringValue(pool), Host: types.StringNull(), Pool: types.StringValue(pool),
+		Timeouts: noTimeouts(),
+		ID:       types.StringValue(pool), Host: types.StringNull(), Pool: types.StringValue(pool),
 		IdentityType: types.StringValue(typ), Username: types.StringNull(),
 		Password: types.StringNull(), PasswordWO: types.StringNull(), PasswordWOVersion: types.StringNull(),
 		LogonType: types.StringValue("LogonBatch"),

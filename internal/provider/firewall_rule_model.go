@@ -113,6 +113,7 @@ func riskRule(s fwrule.RuleSpec) risk.Rule {
 func firewallRuleState(r firewall.Rule, host types.String) firewallRuleModel {
 	level, reason := risk.ClassifyRule(riskRule(r.RuleSpec))
 	return firewallRuleModel{
+		Timeouts:        noTimeouts(),
 		ID:              types.StringValue(r.Name),
 		Host:            host,
 		Name:            types.StringValue(r.Name),
