@@ -99,7 +99,8 @@ func TestAccLoadParallelApplyOnOneHost(t *testing.T) {
 }
 
 // runLong runs terraform like tfWorkdir.run, with room for 300 resources
-// through one agent (about 3 operations a second under -race); the output
+// through one agent (about 6 creates a second under -race, half that
+// when other tests share the cores); the output
 // is returned, not logged, to keep 300 progress lines out of the test log.
 func runLong(w *tfWorkdir, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(w.t.Context(), 8*time.Minute)
