@@ -69,8 +69,12 @@ function Get-AgentErrorKind {
     return 'internal'
 }
 
+# Write-AgentResponse writes one response line. With -Hold the line stays in
+# the writer's buffer: the client marked the request "more" because further
+# requests follow in the same Send, and the answers of a batch go out in one
+# flush, which WinRS returns in one Receive instead of one each.
 function Write-AgentResponse {
-    param([int64]$Id, [bool]$Ok, $Result, [string]$Kind, [string]$Message)
+    param([int64]$Id, [bool]$Ok, $Result, [string]$Kind, [string]$Message, [switch]$Hold)
     $resp = [ordered]@{ id = $Id; ok = $Ok }
     if ($Ok) {
         $resp['result'] = $Result
@@ -80,7 +84,7 @@ function Write-AgentResponse {
     $json = ConvertTo-Json -InputObject $resp -Depth 32 -Compress
     $line = $script:IisAgentPrefix + [Convert]::ToBase64String($script:IisAgentUtf8.GetBytes($json))
     $Writer.Write($line + "`r`n")
-    $Writer.Flush()
+    if (-not $Hold) { $Writer.Flush() }
 }
 
 # Read-AgentRequest decodes one line. A line that cannot be decoded is
@@ -106,22 +110,22 @@ function Read-AgentRequest {
     if ($id -le 0 -or -not ($op -is [string]) -or $op.Length -eq 0) {
         return @{ id = $id; error = 'request needs an id and an op' }
     }
-    return @{ id = $id; op = $op; args = $req.args }
+    return @{ id = $id; op = $op; args = $req.args; more = ($req.more -eq $true) }
 }
 
 function Invoke-AgentRequest {
     param($Request)
     if (-not $script:IisAgentOps.ContainsKey($Request.op)) {
-        Write-AgentResponse -Id $Request.id -Ok $false -Kind 'invalid_argument' -Message 'unknown operation'
+        Write-AgentResponse -Id $Request.id -Ok $false -Kind 'invalid_argument' -Message 'unknown operation' -Hold:$Request.more
         return
     }
     $handler = $script:IisAgentOps[$Request.op]
     try {
         $result = & $handler $Request.args
-        Write-AgentResponse -Id $Request.id -Ok $true -Result $result
+        Write-AgentResponse -Id $Request.id -Ok $true -Result $result -Hold:$Request.more
     } catch {
         $kind = Get-AgentErrorKind -ErrorRecord $_
-        Write-AgentResponse -Id $Request.id -Ok $false -Kind $kind -Message $_.Exception.Message
+        Write-AgentResponse -Id $Request.id -Ok $false -Kind $kind -Message $_.Exception.Message -Hold:$Request.more
     }
 }
 
@@ -146,4 +150,6 @@ function Start-Agent {
         }
         Invoke-AgentRequest -Request $req
     }
+    # Answers held for a batch whose last request never came still go out.
+    $Writer.Flush()
 }

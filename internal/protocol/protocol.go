@@ -69,6 +69,11 @@ type Request struct {
 	ID   uint64          `json:"id"`
 	Op   string          `json:"op"`
 	Args json.RawMessage `json:"args,omitempty"`
+	// More says further requests follow in the same write to stdin: the
+	// agent may hold this answer and send it with theirs, in one write to
+	// stdout, which WinRS returns in one Receive. Without it (every
+	// request of an older client) the agent answers at once.
+	More bool `json:"more,omitempty"`
 }
 
 // Response answers the Request with the same ID.

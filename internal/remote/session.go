@@ -50,6 +50,11 @@ type session struct {
 	dead      bool
 	deadErr   error
 	helloSeen bool
+
+	// batchEnds holds, for each batch of requests sent and not yet fully
+	// answered, the id of its last request: the agent answers in order
+	// and sends a batch's answers together once that one is done.
+	batchEnds []uint64 // guarded by mu
 }
 
 type pendingCall struct {
@@ -234,6 +239,10 @@ func (s *session) deliver(resp protocol.Response) {
 	s.mu.Lock()
 	p := s.pending[resp.ID]
 	delete(s.pending, resp.ID)
+	if len(s.batchEnds) > 0 && resp.ID == s.batchEnds[0] {
+		s.batchEnds = s.batchEnds[1:]
+		s.signalWriter() // room for the batch that waited
+	}
 	s.mu.Unlock()
 	if p != nil {
 		p.ch <- resp
@@ -302,9 +311,17 @@ func (s *session) wasSent(p *pendingCall) bool {
 	return p.sent
 }
 
+// maxBatchesInFlight is how many batches a session keeps at the agent:
+// one being served and one waiting in its stdin, so it never idles for a
+// round trip, while calls that arrive meanwhile gather into the next batch
+// instead of each paying a Send and a Receive.
+const maxBatchesInFlight = 2
+
 // writeLoop sends everything queued in one stdin write, so that calls
-// arriving while a Send is in flight share the next Send instead of each
-// paying a round trip.
+// arriving while earlier batches are at the agent share the next Send,
+// and marks every request of a batch but the last with More, so that the
+// agent answers the batch in one write to stdout, which one Receive
+// carries back.
 func (s *session) writeLoop() {
 	defer close(s.writerDone)
 	for {
@@ -314,8 +331,11 @@ func (s *session) writeLoop() {
 			return
 		}
 		s.mu.Lock()
-		var buf []byte
-		n := 0
+		if len(s.batchEnds) >= maxBatchesInFlight {
+			s.mu.Unlock()
+			continue // deliver wakes the writer when a batch is answered
+		}
+		var lines []queuedLine
 		for _, q := range s.queue {
 			if q.id != 0 {
 				p, ok := s.pending[q.id]
@@ -323,14 +343,34 @@ func (s *session) writeLoop() {
 					continue // its caller gave up before it was sent
 				}
 				p.sent = true
-				n++
 			}
-			buf = append(buf, q.line...)
+			lines = append(lines, q)
 		}
 		s.queue = nil
+		last := -1
+		for i, q := range lines {
+			if q.id != 0 {
+				last = i
+			}
+		}
+		if last >= 0 {
+			s.batchEnds = append(s.batchEnds, lines[last].id)
+		}
 		s.mu.Unlock()
-		if len(buf) == 0 {
+		if len(lines) == 0 {
 			continue
+		}
+		var buf []byte
+		n := 0
+		for i, q := range lines {
+			line := q.line
+			if q.id != 0 {
+				n++
+				if i < last {
+					line = withMore(line)
+				}
+			}
+			buf = append(buf, line...)
 		}
 		start := time.Now()
 		if _, err := s.cmd.Stdin.Write(buf); err != nil {
@@ -341,6 +381,22 @@ func (s *session) writeLoop() {
 			"session": s.n, "requests": n, "bytes": len(buf), "duration_ms": time.Since(start).Milliseconds(),
 		})
 	}
+}
+
+// withMore is a framed request line with More set. The line was framed by
+// newRequest, so it decodes; if it somehow did not, it goes as it was and
+// is answered at once.
+func withMore(line []byte) []byte {
+	req, err := protocol.DecodeRequest(line)
+	if err != nil {
+		return line
+	}
+	req.More = true
+	out, err := protocol.EncodeRequest(req)
+	if err != nil {
+		return line
+	}
+	return out
 }
 
 // fail marks the session dead with cause: waiting callers get the cause,

@@ -45,19 +45,30 @@ func (e *Emulator) runAgent(ctx context.Context, c Command) int {
 	hello, _ := json.Marshal(protocol.Hello{Agent: hostscript.AgentName, PSVersion: ps})
 	c.Stdout.Write(protocol.EncodeResponse(protocol.Response{ID: 0, OK: true, Result: hello}))
 
+	// held gathers the answers to requests marked More, written with the
+	// answer to the batch's last request in one stdout write, as agent.ps1
+	// flushes its writer only then.
+	var held []byte
 	for {
 		l, ok := next(ctx, lines)
 		if !ok {
 			return ExitTerminated
 		}
 		if l.err != nil {
+			if len(held) > 0 {
+				c.Stdout.Write(held)
+			}
 			return 0 // stdin closed: the agent's loop ends and PowerShell exits
 		}
-		resp, answer := e.serve(ctx, l)
+		resp, more, answer := e.serve(ctx, l)
 		if !answer {
 			continue
 		}
-		c.Stdout.Write(protocol.EncodeResponse(resp))
+		held = append(held, protocol.EncodeResponse(resp)...)
+		if !more {
+			c.Stdout.Write(held)
+			held = nil
+		}
 		if ctx.Err() != nil {
 			return ExitTerminated
 		}
@@ -97,17 +108,18 @@ func checkAgentLine(l line) string {
 	return ""
 }
 
-// serve answers one request line; answer is false for a blank line.
-func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, answer bool) {
-	fail := func(id uint64, msg string) (protocol.Response, bool) {
-		return protocol.Response{ID: id, Error: &protocol.Error{Kind: protocol.InvalidArgument, Message: msg}}, true
+// serve answers one request line; answer is false for a blank line, and
+// more says the request let the answer wait for the next ones'.
+func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, more, answer bool) {
+	fail := func(id uint64, msg string) (protocol.Response, bool, bool) {
+		return protocol.Response{ID: id, Error: &protocol.Error{Kind: protocol.InvalidArgument, Message: msg}}, false, true
 	}
 	if l.tooLong {
 		return fail(0, "request line too long")
 	}
 	text := bytes.TrimSpace(l.text)
 	if len(text) == 0 {
-		return resp, false
+		return resp, false, false
 	}
 	req, err := protocol.DecodeRequest(text)
 	if err != nil {
@@ -124,9 +136,9 @@ func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, a
 	e.ops.Add(1)
 	result, perr := e.host.Handle(ctx, req.Op, req.Args)
 	if perr != nil {
-		return protocol.Response{ID: req.ID, Error: perr}, true
+		return protocol.Response{ID: req.ID, Error: perr}, req.More, true
 	}
-	return protocol.Response{ID: req.ID, OK: true, Result: result}, true
+	return protocol.Response{ID: req.ID, OK: true, Result: result}, req.More, true
 }
 
 // recoverID reads what it can of a request that DecodeRequest refused:
