@@ -21,6 +21,7 @@ import (
 
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
+	"github.com/iisguard/terraform-provider-iis/internal/retry"
 )
 
 var _ provider.Provider = (*Provider)(nil)
@@ -176,7 +177,8 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{pool: p.pool, settings: s, unknown: unknown, firewallRules: firewall.NewSnapshots(0)}
+	data := &providerData{pool: p.pool, settings: s, unknown: unknown,
+		firewallRules: firewall.NewSnapshots(0), reads: remote.NewReadCache(retry.IsRead, 0)}
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "provider configured", map[string]any{
 		"host": s.Host, "port": s.Port, "https": s.HTTPS, "auth": s.Auth,

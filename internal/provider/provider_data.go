@@ -31,12 +31,18 @@ type providerData struct {
 	// reach is what this run learned of each host's reachability, so that
 	// a dead host fails its resources fast instead of one by one.
 	reach reachability
+	// reads shares the answers to read operations between the requests
+	// of this configuration (a resource's read and its plan ask the host
+	// the same questions), until a write or for at most 30 s.
+	reads *remote.ReadCache
 }
 
 // logContext returns ctx with every secret of the provider block masked in
-// all log output, whatever field or message it would appear in. Every CRUD
-// method calls it first, because the framework gives each call a fresh ctx.
+// all log output, whatever field or message it would appear in, and with
+// the configuration's read cache attached. Every CRUD method calls it
+// first, because the framework gives each call a fresh ctx.
 func (d *providerData) logContext(ctx context.Context) context.Context {
+	ctx = remote.WithReadCache(ctx, d.reads)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "client_key", "Password", "ClientKey")
 	if secrets := d.settings.secrets(); len(secrets) > 0 {
 		ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)

@@ -35,6 +35,19 @@ func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 		}
 		raw = b
 	}
+	if rc := readCacheFrom(ctx); rc != nil && rc.isRead(op) {
+		return rc.call(ctx, c, op, raw, result)
+	}
+	// Anything not known to only read may change the host: answers read
+	// before it ends are not served again (ReadCache).
+	c.writes.Add(1)
+	defer c.writes.Add(1)
+	return c.call(ctx, op, raw, result)
+}
+
+// call is Call after the arguments are encoded: the attempts, settling
+// and retries of one operation.
+func (c *Client) call(ctx context.Context, op string, raw json.RawMessage, result any) error {
 	c.cnt.ops.Add(1)
 	first := time.Now()
 	lost := false // some attempt's answer was lost: its effect is unknown

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -154,6 +155,10 @@ type Client struct {
 	log  *logSink
 	red  *redactor
 	cnt  counters
+
+	// writes counts the starts and ends of calls that may change the host,
+	// so a ReadCache serves no answer read before a write ended.
+	writes atomic.Uint64
 
 	nextReq  uint64 // guarded by mu; request ids are unique per client
 	nextSess int
