@@ -52,6 +52,12 @@ type Run struct {
 	PowerShellStarts int64         `json:"powershell_starts"`
 	Shells           int64         `json:"shells"`
 	HostOps          int64         `json:"host_ops"`
+	// OpsByName splits HostOps by operation, summed over hosts.
+	OpsByName map[string]uint64 `json:"host_ops_by_name"`
+	// ByAction splits RoundTrips by WS-Management action (Create,
+	// Command, Send, Receive, Signal, Delete; NTLM's 401 rounds are in
+	// RoundTrips only).
+	ByAction map[string]int64 `json:"round_trips_by_action"`
 	// HostWork is what the hosts themselves spent (operations, PowerShell
 	// starts, shell creations), summed over hosts.
 	HostWork time.Duration `json:"host_work_ns"`
@@ -63,6 +69,12 @@ type Run struct {
 	// processes Terraform started for the command.
 	PeakRSSBytes      int64 `json:"provider_peak_rss_bytes"`
 	ProviderProcesses int   `json:"provider_processes"`
+	// CPU time of terraform, of the provider processes and of the
+	// simulators during the run: on a machine with few cores, a wall time
+	// far above the lower bound is often CPU the three compete for.
+	TerraformCPU time.Duration `json:"terraform_cpu_ns"`
+	ProviderCPU  time.Duration `json:"provider_cpu_ns"`
+	SimulatorCPU time.Duration `json:"simulator_cpu_ns"`
 
 	model simulate.LatencyReport // the simulators', for the report
 }
@@ -128,7 +140,9 @@ func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, erro
 		r.Workload, r.Resources, r.Hosts, r.Mode, r.Phase, r.Latency = w.Name(), w.Resources, w.Hosts, m, p, o.Latency
 		r.Sessions = sessions
 		r.LowerBound = lowerBound(r.perHostWork, sessions, r.rtt)
-		fmt.Fprintf(o.Log, "%8.2fs  %6d round trips  %4d PowerShell starts\n", r.Wall.Seconds(), r.RoundTrips, r.PowerShellStarts)
+		fmt.Fprintf(o.Log, "%8.2fs  %6d round trips  %4d PowerShell starts  %5d host ops  bound %.2fs  cpu tf %.1fs provider %.1fs sim %.1fs  %v\n",
+			r.Wall.Seconds(), r.RoundTrips, r.PowerShellStarts, r.HostOps, r.LowerBound.Seconds(),
+			r.TerraformCPU.Seconds(), r.ProviderCPU.Seconds(), r.SimulatorCPU.Seconds(), r.ByAction)
 		runs = append(runs, r.Run)
 	}
 	return runs, nil
@@ -156,7 +170,11 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 	if _, err := readUsages(usageDir); err != nil { // anything left from setup
 		return r, err
 	}
-	wall, err := tf.run(ctx, p, parallelism)
+	simCPU := make([]time.Duration, len(hosts))
+	for i, h := range hosts {
+		simCPU[i] = processCPU(h.cmd.Process.Pid)
+	}
+	wall, tfCPU, err := tf.run(ctx, p, parallelism)
 	if err != nil {
 		return r, err
 	}
@@ -165,8 +183,9 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 	if err != nil {
 		return r, err
 	}
-	r.Wall = wall
-	for i := range hosts {
+	r.Wall, r.TerraformCPU = wall, tfCPU
+	for i, h := range hosts {
+		r.SimulatorCPU += processCPU(h.cmd.Process.Pid) - simCPU[i]
 		b, a := before[i], after[i]
 		lat := a.Latency
 		r.rtt, r.model = lat.RTT, lat
@@ -178,6 +197,22 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 		r.PowerShellStarts += starts
 		r.Shells += shells
 		r.HostOps += int64(a.Host.Ops - b.Host.Ops)
+		for op, n := range a.Host.ByOp {
+			if d := n - b.Host.ByOp[op]; d > 0 {
+				if r.OpsByName == nil {
+					r.OpsByName = map[string]uint64{}
+				}
+				r.OpsByName[op] += d
+			}
+		}
+		for act, n := range a.Server.ByAction {
+			if d := n - b.Server.ByAction[act]; d > 0 {
+				if r.ByAction == nil {
+					r.ByAction = map[string]int64{}
+				}
+				r.ByAction[act] += d
+			}
+		}
 		r.HostWork += work
 		r.perHostWork = append(r.perHostWork, work)
 	}
@@ -188,6 +223,7 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 	r.ProviderProcesses = len(usages)
 	for _, u := range usages {
 		r.PeakRSSBytes = max(r.PeakRSSBytes, u.PeakRSSBytes)
+		r.ProviderCPU += u.CPU
 	}
 	return r, nil
 }

@@ -54,12 +54,13 @@ type terraformRun struct {
 	logPath   string
 }
 
-// run executes the phase and returns its wall time. The output goes to the
-// log file; a failure quotes its end.
-func (t terraformRun) run(ctx context.Context, p Phase, parallelism int) (time.Duration, error) {
+// run executes the phase and returns its wall time and the CPU time
+// terraform itself used. The output goes to the log file; a failure
+// quotes its end.
+func (t terraformRun) run(ctx context.Context, p Phase, parallelism int) (wall, cpu time.Duration, err error) {
 	logf, err := os.Create(t.logPath)
 	if err != nil {
-		return 0, fmt.Errorf("terraform log: %w", err)
+		return 0, 0, fmt.Errorf("terraform log: %w", err)
 	}
 	defer logf.Close()
 	cmd := exec.CommandContext(ctx, t.terraform, p.args(parallelism)...)
@@ -69,19 +70,22 @@ func (t terraformRun) run(ctx context.Context, p Phase, parallelism int) (time.D
 	cmd.WaitDelay = 10 * time.Second
 	start := time.Now()
 	err = cmd.Run()
-	wall := time.Since(start)
+	wall = time.Since(start)
+	if st := cmd.ProcessState; st != nil {
+		cpu = st.UserTime() + st.SystemTime()
+	}
 	if err != nil {
 		var exit *exec.ExitError
 		what := err.Error()
 		if errors.As(err, &exit) && exit.ExitCode() == 2 && p != Apply {
 			what = "the plan is not empty: the workload did not converge"
 		}
-		return wall, fmt.Errorf("terraform %s: %s; last lines of %s:\n%s", p, what, t.logPath, tail(t.logPath, 30))
+		return wall, cpu, fmt.Errorf("terraform %s: %s; last lines of %s:\n%s", p, what, t.logPath, tail(t.logPath, 30))
 	}
 	if p == Refresh && !noChanges(t.logPath) {
-		return wall, fmt.Errorf("terraform %s found drift right after apply; see %s:\n%s", p, t.logPath, tail(t.logPath, 30))
+		return wall, cpu, fmt.Errorf("terraform %s found drift right after apply; see %s:\n%s", p, t.logPath, tail(t.logPath, 30))
 	}
-	return wall, nil
+	return wall, cpu, nil
 }
 
 // noChanges reports whether a refresh-only plan's output says the hosts
