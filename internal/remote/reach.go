@@ -18,10 +18,11 @@ import (
 const MaxConnectWait = 10 * time.Second
 
 // CheckReachable tells whether anything answers at the host's WinRM port
-// within min(within, MaxConnectWait). It exists because masterzen dials
-// with a fixed 30 s timeout that no setting shortens: against a host that
-// is switched off or behind a firewall that drops packets, every session
-// open (and every retry of it) would wait that long.
+// within min(within, MaxConnectWait). It exists because the transports
+// (masterzen's, and the sealing one for NTLM over HTTP) dial with a fixed
+// 30 s timeout that no setting shortens: against a host that is switched
+// off or behind a firewall that drops packets, every session open (and
+// every retry of it) would wait that long.
 //
 // Only silence is an error, of kind unavailable. A refused or reset
 // connection is an answer: the machine is up and WinRM may be restarting,
