@@ -216,6 +216,16 @@ func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	state.fromHost(got)
+	if got.Identity == iis.AnonSpecificUser && !got.PasswordSet && (!state.Password.IsNull() || !state.PasswordWOVersion.IsNull()) {
+		// The password Terraform set is no longer stored, so anonymous
+		// requests cannot log on: say so in the inputs Terraform compares,
+		// so the next plan sets it again. (A password changed rather than
+		// removed cannot be told: it never travels back.)
+		state.Password, state.PasswordWOVersion = types.StringNull(), types.Int64Null()
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Anonymous user password removed at %s outside Terraform", anonAuthID(loc)),
+			fmt.Sprintf("Host %s no longer stores a password for %s at %s. The next apply sets the configured password again.",
+				host, got.UserName, describeLoc(loc)))
+	}
 	// The privilege follows the host: a pool switched to LocalSystem shows
 	// here as drift even though this location's settings did not change.
 	state.Account, state.Privilege, state.PrivilegeReason = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()

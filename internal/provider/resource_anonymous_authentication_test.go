@@ -275,6 +275,34 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 	})
 }
 
+// The anonymous user's password removed on the host is drift: the refresh
+// drops it from state, and the plan sets exactly it again.
+func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
+	h := newAnonSimHost(t)
+	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "specific_user"`,
+		`username = "`+anonUser+`"`, `password = `+hclString(anonUserPassword))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{
+				PreConfig: func() {
+					if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "password", ""); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					expectOnlyChanges(anonAddr, map[string]move{"password": moved(knownvalue.Null(), knownvalue.NotNull())}),
+				}},
+				Check: resource.TestCheckNoResourceAttr(anonAddr, "password"),
+			},
+			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+		},
+	})
+}
+
 // The server level exists on every host: managing it at stock values needs
 // no import, its privilege with app_pool is the most privileged pool's, and
 // destroying it restores the stock settings rather than the schema's
