@@ -171,7 +171,7 @@ func (r *contentAccessResource) Create(ctx context.Context, req resource.CreateR
 		resp.Diagnostics.Append(r.diagnostic(err, "grant", host))
 		return
 	}
-	resp.Diagnostics.Append(r.fromACL(ctx, a, acl, &plan, true)...)
+	resp.Diagnostics.Append(r.fromACL(a, acl, &plan, true)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -210,7 +210,7 @@ func (r *contentAccessResource) Read(ctx context.Context, req resource.ReadReque
 		resp.Diagnostics.Append(r.diagnostic(err, "read", host))
 		return
 	}
-	resp.Diagnostics.Append(r.fromACL(ctx, a, acl, &state, false)...)
+	resp.Diagnostics.Append(r.fromACL(a, acl, &state, false)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
@@ -250,7 +250,7 @@ func (r *contentAccessResource) Update(ctx context.Context, req resource.UpdateR
 	if plan.Identity.IsUnknown() {
 		plan.Identity = prior.Identity
 	}
-	resp.Diagnostics.Append(r.fromACL(ctx, a, acl, &plan, true)...)
+	resp.Diagnostics.Append(r.fromACL(a, acl, &plan, true)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 
@@ -306,7 +306,7 @@ func (r *contentAccessResource) ConfigValidators(context.Context) []resource.Con
 // the risk from the host's sites. After a grant, a planned risk that is
 // known is kept: another resource in the same apply may still change the
 // sites it depends on, and the next refresh reads them again.
-func (r *contentAccessResource) fromACL(ctx context.Context, a *contentAssessor, acl iis.ACL, m *contentAccessModel, keepPlanned bool) diag.Diagnostics {
+func (r *contentAccessResource) fromACL(a *contentAssessor, acl iis.ACL, m *contentAccessModel, keepPlanned bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	entries := acl.Explicit(m.Identity.ValueString())
 	if len(entries) == 0 && !m.Identity.IsUnknown() {

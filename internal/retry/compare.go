@@ -70,7 +70,8 @@ func ruleDiffs(asked, got hostapi.FirewallRule) []string {
 	for i := range av.NumField() {
 		x, y := av.Field(i).Interface(), gv.Field(i).Interface()
 		if xs, ok := x.([]string); ok {
-			if slices.Equal(xs, y.([]string)) {
+			// Fields of one struct type: y holds a []string as x does.
+			if ys, _ := y.([]string); slices.Equal(xs, ys) {
 				continue
 			}
 		} else if reflect.DeepEqual(x, y) {

@@ -13,11 +13,12 @@ import (
 
 func TestBackoffGrowsToItsCapWithJitterBelowIt(t *testing.T) {
 	p := Policy{MaxAttempts: 10, Base: 100 * time.Millisecond, Max: time.Second, Rand: func() float64 { return 0.999999 }}
-	want := []time.Duration{100, 200, 400, 800, 1000, 1000}
+	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond,
+		800 * time.Millisecond, time.Second, time.Second}
 	for i, w := range want {
 		got := p.wait(i + 1)
-		if got > w*time.Millisecond || got < w*time.Millisecond*99/100 {
-			t.Errorf("wait after try %d = %s, want just under %dms", i+1, got, w)
+		if got > w || got < w*99/100 {
+			t.Errorf("wait after try %d = %s, want just under %s", i+1, got, w)
 		}
 	}
 	p.Rand = func() float64 { return 0 }

@@ -119,15 +119,15 @@ func (s *Server) authenticate(r *http.Request) (authResult, error) {
 
 	case strings.EqualFold(scheme, "Basic"):
 		if !s.opts.AllowBasic {
-			return authResult{failed: true}, errors.New("Basic authentication is disabled")
+			return authResult{failed: true}, errors.New("authentication scheme Basic is disabled")
 		}
 		raw, err := base64.StdEncoding.DecodeString(token)
 		if err != nil {
-			return authResult{failed: true}, errors.New("Basic token is not base64")
+			return authResult{failed: true}, errors.New("token of scheme Basic is not base64")
 		}
 		user, pw, ok := strings.Cut(string(raw), ":")
 		if !ok {
-			return authResult{failed: true}, errors.New("Basic token without a colon")
+			return authResult{failed: true}, errors.New("token of scheme Basic has no colon")
 		}
 		acc, found := s.accounts.lookup(user, "")
 		if !found || subtle.ConstantTimeCompare([]byte(acc.password), []byte(pw)) != 1 {

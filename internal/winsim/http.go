@@ -220,11 +220,6 @@ func (s *Server) sealedFault(w http.ResponseWriter, sealer *ntlm.Sealer, relates
 	s.reply(w, sealer, f.Status, f.render(relatesTo, s.opts.ComputerName))
 }
 
-func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *wsmanFault) {
-	s.stats.add(func(st *Stats) { st.Faults++ })
-	s.write(w, f.Status, f.render(relatesTo, s.opts.ComputerName))
-}
-
 // status sends an HTTP-level refusal: no body, as HTTP.sys sends them.
 func (s *Server) status(w http.ResponseWriter, code int) {
 	w.Header().Set("Content-Length", "0")

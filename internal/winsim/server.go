@@ -56,7 +56,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("winsim: listen on %s: %w", o.Addr, err)
 	}
-	addr := ln.Addr().(*net.TCPAddr)
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		ln.Close()
+		return nil, fmt.Errorf("winsim: listener on %s has address %T, not TCP", o.Addr, ln.Addr())
+	}
 	s.host, s.port = addr.IP.String(), addr.Port
 	if o.TLS {
 		cfg, caPEM, err := serverTLS(o.ComputerName, time.Now())

@@ -63,7 +63,11 @@ func (s *Silent) listen(ip [4]byte, port int) error {
 	if err != nil {
 		return fmt.Errorf("winsim: silent address: %w", err)
 	}
-	s.port = sa.(*syscall.SockaddrInet4).Port
+	in4, ok := sa.(*syscall.SockaddrInet4)
+	if !ok {
+		return fmt.Errorf("winsim: silent address is %T, not IPv4", sa)
+	}
+	s.port = in4.Port
 	// Fill the accept queue until a connect goes unanswered: how many it
 	// takes is the kernel's business (one on Linux, a few on the BSDs).
 	addr := net.JoinHostPort(s.host, strconv.Itoa(s.port))

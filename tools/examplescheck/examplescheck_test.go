@@ -99,7 +99,7 @@ func TestProblemsIgnoresOnlyTheDevOverridesNotice(t *testing.T) {
 }
 
 func TestProblemsReportsErrors(t *testing.T) {
-	out := `{"valid":false,"diagnostics":[{"severity":"error","summary":"Unsupported argument","detail":"An argument named \"nmae\" is not expected here."}]}`
+	out := `{"valid":false,"diagnostics":[{"severity":"error","summary":"Unsupported argument","detail":"An argument named \"nam\" is not expected here."}]}`
 	got, err := problems([]byte(out))
 	if err != nil {
 		t.Fatal(err)

@@ -91,7 +91,7 @@ func validate(ctx context.Context, terraform, cliConfig, work string, u unit) ([
 	// validate exits 1 exactly when the configuration is invalid, which
 	// problems has already described.
 	var exit *exec.ExitError
-	if runErr != nil && !(errors.As(runErr, &exit) && len(found) > 0) {
+	if runErr != nil && (!errors.As(runErr, &exit) || len(found) == 0) {
 		return nil, fmt.Errorf("validating %s: %w; stderr: %s", u.name, runErr, truncate(stderr.String(), 400))
 	}
 	if len(u.inline) > 0 {

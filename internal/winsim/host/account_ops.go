@@ -52,7 +52,7 @@ func resolveAccount(s *State, name string) hostapi.Account {
 	default:
 		// A domain principal: its SID and token groups would come from a
 		// domain controller.
-		out.Kind, out.Name, out.GroupsResolved = hostapi.AccountDomain, domainAccountName(s, canon), false
+		out.Kind, out.Name, out.GroupsResolved = hostapi.AccountDomain, domainAccountName(canon), false
 	}
 	for _, g := range s.Accounts.Groups {
 		if slices.ContainsFunc(g.Members, func(m string) bool { return strings.EqualFold(m, canon) }) {
@@ -74,7 +74,7 @@ func groupAccountName(s *State, g Group) string {
 // domainAccountName writes DOMAIN\user with the NetBIOS domain name in
 // upper case, as NTAccount.Translate returns it; user@domain is left as
 // written.
-func domainAccountName(s *State, name string) string {
+func domainAccountName(name string) string {
 	if d, u, ok := strings.Cut(name, `\`); ok {
 		return strings.ToUpper(d) + `\` + u
 	}

@@ -232,13 +232,11 @@ func translate(s *State, identity string) (string, error) {
 }
 
 // removeExplicitAllow drops identity's explicit Allow rules from d, as
-// RemoveAccessRuleAll does; it reports whether any went.
-func removeExplicitAllow(d *Dir, identity string) bool {
-	n := len(d.Entries)
+// RemoveAccessRuleAll does.
+func removeExplicitAllow(d *Dir, identity string) {
 	d.Entries = slices.DeleteFunc(d.Entries, func(e FSEntry) bool {
 		return e.Type == "Allow" && strings.EqualFold(e.Identity, identity)
 	})
-	return len(d.Entries) != n
 }
 
 // ACL reads a directory's ACL as an administrator's Get-Acl would.

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -141,15 +140,6 @@ func effective(schema map[string]attrDef, levels ...Attrs) map[string]string {
 		}
 	}
 	return out
-}
-
-func attrNames(schema map[string]attrDef) []string {
-	names := make([]string, 0, len(schema))
-	for n := range schema {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // sealSecret stands in for IIS's AesProvider: the stored form looks like

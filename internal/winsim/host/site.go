@@ -537,5 +537,9 @@ func (h *Host) Site(ctx context.Context, name string) (hostapi.Site, error) {
 	if err != nil {
 		return hostapi.Site{}, err
 	}
-	return v.(hostapi.Site), nil
+	site, ok := v.(hostapi.Site)
+	if !ok {
+		return hostapi.Site{}, fmt.Errorf("site.get answered %T, not a site", v)
+	}
+	return site, nil
 }

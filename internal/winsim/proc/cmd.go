@@ -110,7 +110,8 @@ func (e *Emulator) runSimple(ctx context.Context, c Command, text string) (code 
 	t := strings.TrimLeft(text, " \t@")
 	low := strings.ToLower(t)
 	if strings.HasPrefix(low, "echo") && (len(t) == 4 || strings.ContainsRune(" \t.(;,=:/", rune(t[4]))) {
-		return echo(c.Stdout, t[4:]), false
+		echo(c.Stdout, t[4:])
+		return 0, false
 	}
 	prog, rest := splitFirst(t)
 	switch strings.ToLower(prog) {
@@ -125,14 +126,13 @@ func (e *Emulator) runSimple(ctx context.Context, c Command, text string) (code 
 // echo prints its text as cmd.exe does: "echo" alone reports the echo
 // state, "echo." prints an empty line, anything else is printed verbatim,
 // trailing spaces included.
-func echo(w io.Writer, arg string) int {
+func echo(w io.Writer, arg string) {
 	if strings.TrimSpace(arg) == "" && !strings.ContainsAny(arg, ".(;,=:/") {
 		fmt.Fprint(w, "ECHO is on.\r\n")
-		return 0
+		return
 	}
 	// The character after "echo" only separates; the rest is the text.
 	fmt.Fprint(w, arg[1:]+"\r\n")
-	return 0
 }
 
 // exitCode reads "exit [/b] [N]"; a missing or non-numeric N is 0.
