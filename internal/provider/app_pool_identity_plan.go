@@ -62,7 +62,7 @@ func (r *appPoolIdentityResource) planIdentity(ctx context.Context, client iis.C
 	}
 	var apps []iis.PoolApplication
 	if client != nil {
-		p, err := iis.GetAppPool(ctx, client, pool)
+		p, err := iis.AppPoolFromList(ctx, client, pool)
 		switch {
 		case err == nil:
 			apps = p.Applications
@@ -82,7 +82,7 @@ func currentIdentity(ctx context.Context, client iis.Caller, pool string) (*iis.
 	if client == nil {
 		return nil, "", nil
 	}
-	id, err := iis.GetPoolIdentity(ctx, client, pool, iis.PasswordProof{})
+	id, err := iis.PoolIdentityFromList(ctx, client, pool)
 	if err == nil {
 		return &id, id.ComputerName, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -35,6 +36,13 @@ type providerData struct {
 	// of this configuration (a resource's read and its plan ask the host
 	// the same questions), until a write or for at most 30 s.
 	reads *remote.ReadCache
+	// clients remembers each host's pooled client (host name to
+	// *remote.Client): the settings cannot change within a configuration,
+	// and building and checking the connection settings (a 118 KB agent
+	// line, the CA certificate) on every request of a large plan cost
+	// the provider more CPU than its calls to the hosts.
+	clientsMu sync.Mutex
+	clients   map[string]*remote.Client
 }
 
 // logContext returns ctx with every secret of the provider block masked in
@@ -105,24 +113,41 @@ func (d *providerData) clientFor(ctx context.Context, hostOverride string) (*rem
 				strings.Join(d.unknown, ", ")))
 		return nil, diags
 	}
-	cfg := d.remoteConfig(hostOverride)
-	if cfg.Host == "" {
+	host := d.hostFor(hostOverride)
+	if host == "" {
 		diags.AddError("No host to connect to",
 			"Set host in the provider block (or IIS_HOST), or set host on this resource or data source.")
 		return nil, diags
 	}
-	// resolveSettings has checked everything Validate checks except the
-	// host, which a resource may set; Validate is what would catch a URL
-	// given as host.
-	c, err := d.pool.Client(cfg)
+	c, err := d.client(host, hostOverride)
 	if err != nil {
-		diags.AddError("Invalid connection settings", fmt.Sprintf("Cannot connect to host %q: %v", cfg.Host, err))
+		diags.AddError("Invalid connection settings", fmt.Sprintf("Cannot connect to host %q: %v", host, err))
 		return nil, diags
 	}
-	if err := d.reach.check(ctx, c, cfg.Timeout); err != nil {
-		diags.Append(remoteDiagnostic(err, cfg.Username, "connect", cfg.Host))
+	if err := d.reach.check(ctx, c, d.settings.Timeout); err != nil {
+		diags.Append(remoteDiagnostic(err, d.settings.Username, "connect", host))
 		return nil, diags
 	}
-	tflog.Trace(ctx, "client ready", map[string]any{"host": cfg.Host, "port": cfg.Port})
+	tflog.Trace(ctx, "client ready", map[string]any{"host": host, "port": d.settings.Port})
 	return c, diags
+}
+
+// client returns the host's pooled client, building it on first use.
+// resolveSettings has checked everything Validate checks except the host,
+// which a resource may set; Validate is what catches a URL given as host.
+func (d *providerData) client(host, hostOverride string) (*remote.Client, error) {
+	d.clientsMu.Lock()
+	defer d.clientsMu.Unlock()
+	if c, ok := d.clients[host]; ok {
+		return c, nil
+	}
+	c, err := d.pool.Client(d.remoteConfig(hostOverride))
+	if err != nil {
+		return nil, err
+	}
+	if d.clients == nil {
+		d.clients = map[string]*remote.Client{}
+	}
+	d.clients[host] = c
+	return c, nil
 }

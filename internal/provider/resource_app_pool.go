@@ -203,7 +203,8 @@ func (r *appPoolResource) Read(ctx context.Context, req resource.ReadRequest, re
 	if !ok {
 		return
 	}
-	pool, err := iis.GetAppPool(ctx, client, prior.Name.ValueString())
+	// From the host's pool list, which every pool of the refresh shares.
+	pool, err := iis.AppPoolFromList(ctx, client, prior.Name.ValueString())
 	if iis.IsNotFound(err) {
 		// Deleted outside Terraform: the next plan creates it again.
 		resp.State.RemoveResource(ctx)

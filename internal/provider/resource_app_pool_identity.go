@@ -172,7 +172,15 @@ func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadReq
 	proof, diags := loadProof(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	pool := prior.Pool.ValueString()
-	id, err := iis.GetPoolIdentity(ctx, client, pool, proof)
+	var id iis.PoolIdentity
+	var err error
+	if proof.Digest == "" {
+		// Nothing to prove: from the host's pool list, which every pool of
+		// the refresh shares.
+		id, err = iis.PoolIdentityFromList(ctx, client, pool)
+	} else {
+		id, err = iis.GetPoolIdentity(ctx, client, pool, proof)
+	}
 	if iis.IsNotFound(err) {
 		// The pool is gone, and its identity with it.
 		resp.State.RemoveResource(ctx)

@@ -121,3 +121,8 @@ func (rc *ReadCache) drop(key readKey, e *readEntry) {
 		delete(rc.entries, key)
 	}
 }
+
+// SharesReads reports whether ctx carries a ReadCache: a caller can then
+// read a whole list where it needs one item, knowing the list is read once
+// for everyone (see iis.AppPoolFromList).
+func SharesReads(ctx context.Context) bool { return readCacheFrom(ctx) != nil }
