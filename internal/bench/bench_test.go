@@ -110,13 +110,13 @@ func targetsByName(ts []Target) map[string]Target {
 }
 
 func TestJudgeMeetsAndMisses(t *testing.T) {
-	ts := targetsByName(judge(sampleRuns(10*time.Second, 120*time.Second, 200)))
+	ts := targetsByName(judge(sampleRuns(10*time.Second, 120*time.Second, 200), 2))
 	for k, tg := range ts {
 		if !tg.Known || !tg.Met {
 			t.Errorf("%s: %+v, want met", k, tg)
 		}
 	}
-	ts = targetsByName(judge(sampleRuns(10*time.Second, 50*time.Second, 400)))
+	ts = targetsByName(judge(sampleRuns(10*time.Second, 50*time.Second, 400), 2))
 	if ts["no-change pl"].Met {
 		t.Error("5x faster than one-shot met the 10x target")
 	}
@@ -126,7 +126,7 @@ func TestJudgeMeetsAndMisses(t *testing.T) {
 	if !ts["provider pea"].Met {
 		t.Error("40 MiB missed the 100 MiB target")
 	}
-	if ts := judge(nil); ts[0].Known || ts[0].Met {
+	if ts := judge(nil, 2); ts[0].Known || ts[0].Met {
 		t.Errorf("no runs, yet judged: %+v", ts[0])
 	}
 }
