@@ -15,8 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/iisguard/terraform-provider-iis/internal/provider"
 	"github.com/iisguard/terraform-provider-iis/internal/review"
@@ -60,8 +59,14 @@ func main() {
 	}
 
 	p := provider.NewProvider(version)
-	err := providerserver.Serve(context.Background(), func() fwprovider.Provider { return p },
-		providerserver.ServeOpts{Address: address, Debug: debug})
+	// provider.NewProtocol6Server is providerserver.NewProtocol6 with a
+	// repair for OpenTofu's null function arguments; served as
+	// providerserver.Serve would.
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve(address, provider.NewProtocol6Server(p), opts...)
 	if cerr := p.Close(); cerr != nil {
 		log.Print(cerr)
 	}

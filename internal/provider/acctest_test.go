@@ -1,16 +1,16 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/iisguard/terraform-provider-iis/internal/winsim"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
@@ -22,10 +22,11 @@ import (
 // loopback; with IIS_ACC_HOST set they target that real Windows host.
 
 // testAccProviders serves a fresh provider, with its own connection pool,
-// to each test.
+// to each test, through the same server main.go serves.
 func testAccProviders() map[string]func() (tfprotov6.ProviderServer, error) {
+	serve := NewProtocol6Server(New("test")())
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"iis": providerserver.NewProtocol6WithError(New("test")()),
+		"iis": func() (tfprotov6.ProviderServer, error) { return serve(), nil },
 	}
 }
 
@@ -191,6 +192,17 @@ func hclString(s string) string {
 }
 
 // writeOnlyNeedsTF111 skips, saying why, the tests that set write-only
-// attributes (password_wo) on a Terraform older than 1.11, such as the
-// 1.8.5 the Makefile builds where none is on PATH.
-var writeOnlyNeedsTF111 = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}
+// attributes (password_wo) on a client older than 1.11: the 1.8.5 the
+// Makefile builds where no terraform is on PATH, or OpenTofu 1.10 (make
+// testacc-tofu), which lacks them too. Terraform and OpenTofu both added
+// write-only attributes in 1.11, and tfversion reads the client's own
+// version, so one bound serves both.
+var writeOnlyNeedsTF111 = []tfversion.TerraformVersionCheck{writeOnlyCheck{}}
+
+type writeOnlyCheck struct{}
+
+func (writeOnlyCheck) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest, resp *tfversion.CheckTerraformVersionResponse) {
+	if req.TerraformVersion.LessThan(tfversion.Version1_11_0) {
+		resp.Skip = fmt.Sprintf("write-only attributes (password_wo) need Terraform or OpenTofu 1.11 or later; this client is %s", req.TerraformVersion)
+	}
+}

@@ -96,7 +96,7 @@ func (p planChecks) status(name string) (string, string) {
 func TestAccFunctionsInOutputsAndChecks(t *testing.T) {
 	t.Parallel()
 	w := newTFWorkdir(t)
-	w.configure(functionChecks)
+	w.configure(functionChecks + functionsOnlyProvider)
 	w.mustRun("init", "-no-color")
 
 	read := func(raw []byte) planChecks {
@@ -152,7 +152,7 @@ func TestAccFunctionExamplesPlan(t *testing.T) {
 				t.Fatal(err)
 			}
 			w := newTFWorkdir(t)
-			w.configure(string(src))
+			w.configure(string(src) + functionsOnlyProvider)
 			w.mustRun("init", "-no-color")
 			var p planChecks
 			if err := json.Unmarshal(w.planJSON(), &p); err != nil {

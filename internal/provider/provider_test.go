@@ -22,7 +22,7 @@ func TestAccProviderBasicOverHTTPNeedsOptIn(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      refused.providerConfig() + `data "iis_host" "test" {}`,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Basic authentication over HTTP.*with provider\["registry.terraform.io/hashicorp/iis"\].*auth = "basic".*allow_basic_over_http`),
+			ExpectError: regexp.MustCompile(`(?s)Basic authentication over HTTP.*with provider\["registry\.(terraform\.io|opentofu\.org)/hashicorp/iis"\].*auth = "basic".*allow_basic_over_http`),
 		}},
 	})
 }

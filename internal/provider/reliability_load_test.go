@@ -232,7 +232,7 @@ func serveProviderServer(t *testing.T, server tfprotov6.ProviderServer) string {
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(providerSource, func() tfprotov6.ProviderServer { return server },
+		serveErr <- tf6server.Serve(providerSource(), func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattachCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})),
 			tf6server.WithoutLogStderrOverride(),
@@ -260,7 +260,7 @@ func serveProviderServer(t *testing.T, server tfprotov6.ProviderServer) string {
 		Test            bool
 		Addr            addr
 	}
-	out, err := json.Marshal(map[string]config{providerSource: {
+	out, err := json.Marshal(map[string]config{providerSource(): {
 		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
 		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 	}})

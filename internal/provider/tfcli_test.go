@@ -32,8 +32,18 @@ type tfWorkdir struct {
 }
 
 // providerSource is the address the working directory's configuration and
-// the reattach information agree on.
-const providerSource = "registry.terraform.io/iisguard/iis"
+// the reattach information agree on. The configuration names the provider
+// without a host, "iisguard/iis", which each client completes with its
+// own registry: registry.terraform.io for Terraform, registry.opentofu.org
+// for OpenTofu. TF_ACC_PROVIDER_HOST names it as it does for
+// plugin-testing (make testacc-tofu sets it).
+func providerSource() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/iisguard/iis"
+}
 
 // newTFWorkdir serves a fresh provider until the test ends and prepares an
 // empty working directory. Like resource.Test, it needs TF_ACC.
@@ -64,6 +74,20 @@ func newTFWorkdir(t *testing.T) *tfWorkdir {
 	return &tfWorkdir{t: t, dir: dir, bin: bin, env: env}
 }
 
+// functionsOnlyProvider gives the provider the credentials it needs to be
+// configured, for a configuration that only calls provider functions.
+// OpenTofu configures a provider before it calls the provider's functions
+// (Terraform calls them unconfigured), and this provider refuses a
+// configuration without a username and password. Nothing connects with
+// them: functions never reach a host. (The provider serves from this test
+// process, so IIS_* variables given to the CLI would not reach it.)
+const functionsOnlyProvider = `
+provider "iis" {
+  username = "functions-only"
+  password = "never-sent"
+}
+`
+
 // serveProvider starts the provider's gRPC server in this process and
 // returns the TF_REATTACH_PROVIDERS value that points terraform at it.
 func serveProvider(t *testing.T) string {
@@ -78,7 +102,7 @@ func serveProvider(t *testing.T) string {
 	}
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(providerSource, func() tfprotov6.ProviderServer { return server },
+		serveErr <- tf6server.Serve(providerSource(), func() tfprotov6.ProviderServer { return server },
 			tf6server.WithDebug(ctx, reattachCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})),
 			tf6server.WithoutLogStderrOverride(),
@@ -106,7 +130,7 @@ func serveProvider(t *testing.T) string {
 		Test            bool
 		Addr            addr
 	}
-	out, err := json.Marshal(map[string]config{providerSource: {
+	out, err := json.Marshal(map[string]config{providerSource(): {
 		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
 		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 	}})
