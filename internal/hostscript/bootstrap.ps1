@@ -1,6 +1,10 @@
 # iis-agent bootstrap. Runs the agent that arrives as the first stdin line
 # only if its SHA-256 equals the hash baked in here; request data never
 # reaches this script. Kept short: it travels inside the command line.
+# ConstrainedLanguage (WDAC, AppLocker) would refuse the .NET calls below
+# one by one: say so first, using only what that mode allows.
+$m = "$($ExecutionContext.SessionState.LanguageMode)"
+if ($m -ne 'FullLanguage') { Write-Error -Message "iis-agent: PowerShell runs in $m mode" -Category SecurityError; exit 4 }
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $u = New-Object System.Text.UTF8Encoding -ArgumentList $false

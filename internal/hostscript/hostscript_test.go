@@ -67,6 +67,16 @@ func TestBootstrapCarriesAgentHash(t *testing.T) {
 			t.Errorf("bootstrap lacks message %q that the simulator reproduces", msg)
 		}
 	}
+	// The language-mode refusal the client recognises and the simulator
+	// reproduces: the check comes before anything ConstrainedLanguage
+	// refuses, and its message and exit code are protocol's.
+	refusal := `"` + protocol.LanguageModeRefusal + `$m mode"`
+	if !strings.Contains(b, refusal) || !strings.Contains(b, "exit "+strconv.Itoa(protocol.LanguageModeExitCode)) {
+		t.Errorf("bootstrap lacks the language-mode refusal %s with exit %d", refusal, protocol.LanguageModeExitCode)
+	}
+	if check, first := strings.Index(b, "$ExecutionContext.SessionState.LanguageMode"), strings.Index(b, "New-Object"); check < 0 || check > first {
+		t.Error("bootstrap must read the language mode before its first .NET call")
+	}
 	if n := strings.Count(b, "exit "+strconv.Itoa(BootstrapExitCode)); n != 3 {
 		t.Errorf("bootstrap has %d refusals with exit %d, want 3", n, BootstrapExitCode)
 	}

@@ -33,6 +33,18 @@ import (
 // ResponsePrefix marks a response line on the agent's stdout.
 const ResponsePrefix = "#<IISAGENT1>"
 
+// LanguageModeRefusal starts what the bootstrap writes on stderr, before
+// it exits with LanguageModeExitCode, when PowerShell on the host does not
+// run in FullLanguage: under WDAC or AppLocker script enforcement (or
+// __PSLockdownPolicy) it runs in ConstrainedLanguage, where the agent's
+// .NET calls fail one by one with errors that name none of this
+// (learn.microsoft.com about_Language_Modes). The mode's name follows,
+// then " mode".
+const LanguageModeRefusal = "iis-agent: PowerShell runs in "
+
+// LanguageModeExitCode is the bootstrap's exit code for that refusal.
+const LanguageModeExitCode = 4
+
 // MaxLine bounds one framed line, so a hostile or broken peer cannot make
 // the reader buffer without limit.
 const MaxLine = 16 << 20

@@ -33,6 +33,16 @@ var kindHints = map[protocol.Kind]string{
 	protocol.Unavailable:   "Check that WinRM is listening on the host and port (winrm quickconfig), that a firewall allows it, and that https and port match the listener.",
 }
 
+// The diagnostic for a host whose PowerShell runs in ConstrainedLanguage
+// (remote.ErrLanguageMode). The mode comes from the host's application
+// control policy (learn.microsoft.com about_Language_Modes, "Constrained
+// language"), so only whoever owns that policy can change it.
+const (
+	languageModeSummary = "PowerShell on the host runs in ConstrainedLanguage mode"
+	languageModeHint    = "An application control policy on the host (Windows Defender Application Control or AppLocker with script enforcement, or the __PSLockdownPolicy environment variable) constrains PowerShell, and the provider's agent needs FullLanguage. " +
+		"Ask the host's administrators to allow FullLanguage for the account the provider uses over WinRM, or manage this host without the provider; run `$ExecutionContext.SessionState.LanguageMode` in a WinRM session as that account to see the mode."
+)
+
 // remoteDiagnostic turns an error from the remote layer into one diagnostic:
 // the summary by kind, the detail naming host, user and operation. The
 // password is never part of it: remote errors never carry it, and nothing
@@ -53,12 +63,18 @@ func remoteDiagnostic(err error, username, op, host string) diag.Diagnostic {
 	if !ok {
 		summary = "Host operation failed"
 	}
+	hint := kindHints[re.Kind]
+	if errors.Is(err, remote.ErrLanguageMode) {
+		// Not a credentials problem, whatever its kind says: the access
+		// hint would send the user the wrong way.
+		summary, hint = languageModeSummary, languageModeHint
+	}
 	detail := fmt.Sprintf("Operation %s on host %s", op, host)
 	if username != "" {
 		detail += fmt.Sprintf(" as user %q", username)
 	}
 	detail += " failed: " + re.Message
-	if hint := kindHints[re.Kind]; hint != "" {
+	if hint != "" {
 		detail += "\n\n" + hint
 	}
 	return diag.NewErrorDiagnostic(summary, detail)

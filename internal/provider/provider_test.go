@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -145,6 +146,39 @@ func TestAccProviderUntrustedCertificateRefused(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config:      h.providerConfig() + `data "iis_host" "test" {}`,
 			ExpectError: regexp.MustCompile(`(?s)` + regexp.QuoteMeta(h.Host) + `.*certificate`),
+		}},
+	})
+}
+
+// A host whose application control policy (WDAC, AppLocker) puts
+// PowerShell in ConstrainedLanguage cannot run the agent. The user must
+// read that, and what to do, rather than a .NET call refused deep in the
+// agent or advice about the password; once the policy is lifted the same
+// configuration works.
+func TestAccProviderConstrainedLanguageHost(t *testing.T) {
+	h := newSimHost(t, simOptions{})
+	if err := h.host.SetLanguageMode(context.Background(), "ConstrainedLanguage"); err != nil {
+		t.Fatal(err)
+	}
+	config := h.providerConfig() + `data "iis_host" "test" {}`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ExpectError: wrappedText("Error: PowerShell on the host runs in ConstrainedLanguage mode", h.Host,
+				"where the provider's agent cannot run: it needs FullLanguage",
+				"Application Control or AppLocker", "allow FullLanguage for the account"),
+		}, {
+			PreConfig: func() {
+				if n := h.host.Stats().Ops; n != 0 {
+					t.Fatalf("the agent answered %d operations on a host in ConstrainedLanguage", n)
+				}
+				if err := h.host.SetLanguageMode(context.Background(), "FullLanguage"); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: config,
+			Check:  resource.TestCheckResourceAttr("data.iis_host.test", "computer_name", simComputer),
 		}},
 	})
 }

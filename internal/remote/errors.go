@@ -3,6 +3,7 @@ package remote
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
 )
@@ -65,4 +66,28 @@ func asError(host, op string, err error, red *redactor) *Error {
 		kind = ke.kind
 	}
 	return &Error{Kind: kind, Host: host, Op: op, Message: red.redact(err.Error()), Err: err}
+}
+
+// ErrLanguageMode is wrapped by the error of a call whose agent could not
+// start because PowerShell on the host does not run in FullLanguage: a
+// WDAC or AppLocker policy with script enforcement puts every powershell.exe
+// a WinRM user starts in ConstrainedLanguage, where the agent's .NET calls
+// are refused. Retrying cannot help, so its kind is access_denied.
+var ErrLanguageMode = errors.New("PowerShell on the host does not run in FullLanguage mode")
+
+// languageModeError recognises the bootstrap's refusal (protocol.
+// LanguageModeRefusal) in the agent's stderr, and returns nil otherwise.
+// Only the mode's name is taken from the host's text, and only when it is
+// a plain word.
+func languageModeError(stderr string) error {
+	_, rest, ok := strings.Cut(stderr, protocol.LanguageModeRefusal)
+	if !ok {
+		return nil
+	}
+	mode, _, _ := strings.Cut(rest, " ")
+	if mode == "" || strings.Trim(mode, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		mode = "a constrained language"
+	}
+	return newKindError(protocol.AccessDenied, ErrLanguageMode,
+		"PowerShell on the host runs in %s mode, where the provider's agent cannot run: it needs FullLanguage", mode)
 }

@@ -226,3 +226,30 @@ func TestExitCodeText(t *testing.T) {
 		}
 	}
 }
+
+// The bootstrap's refusal in ConstrainedLanguage, whatever PowerShell's
+// error view puts around it, becomes an access_denied error that wraps
+// ErrLanguageMode, so it is not retried and the provider can say what it is.
+func TestLanguageModeRefusalIsRecognised(t *testing.T) {
+	clixml := `#< CLIXML
+<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">$m = ... : iis-agent: PowerShell runs in ConstrainedLanguage mode_x000D__x000A_</S><S S="Error">    + CategoryInfo          : SecurityError: (:) [Write-Error], WriteErrorException_x000D__x000A_</S></Objs>`
+	err := languageModeError(cleanStderr(clixml))
+	if err == nil {
+		t.Fatal("refusal not recognised")
+	}
+	e := asError("web01", "host.info", err, &redactor{})
+	if e.Kind != protocol.AccessDenied || !errors.Is(e, ErrLanguageMode) {
+		t.Fatalf("got kind %s, errors.Is(ErrLanguageMode) %v", e.Kind, errors.Is(e, ErrLanguageMode))
+	}
+	if !strings.Contains(e.Message, "runs in ConstrainedLanguage mode") || strings.Contains(e.Message, "CategoryInfo") {
+		t.Errorf("message %q", e.Message)
+	}
+	// Only a plain word is taken from the host's text.
+	odd := languageModeError(protocol.LanguageModeRefusal + "<b>$(x)</b> mode")
+	if odd == nil || strings.Contains(odd.Error(), "$(x)") || !strings.Contains(odd.Error(), "a constrained language mode") {
+		t.Errorf("odd mode: %v", odd)
+	}
+	if languageModeError("iis-agent: agent hash mismatch") != nil {
+		t.Error("another refusal taken for the language mode")
+	}
+}

@@ -155,8 +155,12 @@ func (c *Client) readOne(cmd *winrm.Command, id uint64, cmdDone chan struct{}, s
 				return protocol.Response{}, prefixError("lost the agent", tr.describe(err))
 			}
 			waitClosed(stderrDone, 5*time.Second)
+			tail := cleanStderr(stderr.String())
+			if err := languageModeError(tail); err != nil {
+				return protocol.Response{}, err
+			}
 			msg := fmt.Sprintf("the agent process exited without answering (exit code %s)", exitCodeText(exitCode(cmd, cmdDone)))
-			if tail := cleanStderr(stderr.String()); tail != "" {
+			if tail != "" {
 				msg += ": " + c.red.redact(tail)
 			}
 			return protocol.Response{}, newKindError(protocol.Unavailable, nil, "%s", msg)

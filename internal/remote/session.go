@@ -258,8 +258,12 @@ func (s *session) endedError(err error) error {
 	}
 	code := exitCode(s.cmd, s.cmdDone)
 	waitClosed(s.stderrDone, 5*time.Second)
+	tail := cleanStderr(s.stderr.String())
+	if err := languageModeError(tail); err != nil {
+		return err
+	}
 	msg := fmt.Sprintf("the agent process exited (exit code %s)", exitCodeText(code))
-	if tail := cleanStderr(s.stderr.String()); tail != "" {
+	if tail != "" {
 		msg += ": " + s.c.red.redact(tail)
 	}
 	return newKindError(protocol.Unavailable, nil, "%s", msg)

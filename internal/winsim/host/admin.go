@@ -21,6 +21,8 @@ Manager, Computer Management or the firewall console would make them.
   set-computer-name NAME
   join-domain DOMAIN
   leave-domain [WORKGROUP]
+  set-language-mode MODE                FullLanguage, or ConstrainedLanguage as
+                                          WDAC/AppLocker script enforcement imposes
   add-user NAME [--password-env VAR]    password from the environment, never argv
   set-user-password NAME --password-env VAR
   remove-user NAME
@@ -93,6 +95,9 @@ func adminCommands() map[string]adminCommand {
 		"show-json": {0, 0, showJSON},
 		"set-computer-name": {1, 1, func(ctx context.Context, h *Host, a []string, _ io.Writer) error {
 			return h.SetComputerName(ctx, a[0])
+		}},
+		"set-language-mode": {1, 1, func(ctx context.Context, h *Host, a []string, _ io.Writer) error {
+			return h.SetLanguageMode(ctx, a[0])
 		}},
 		"join-domain": {1, 1, func(ctx context.Context, h *Host, a []string, _ io.Writer) error { return h.JoinDomain(ctx, a[0]) }},
 		"leave-domain": {0, 1, func(ctx context.Context, h *Host, a []string, _ io.Writer) error {

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
@@ -302,5 +303,34 @@ func TestStockFirewallRules(t *testing.T) {
 	}
 	if err := h.AddFirewallRule(ctx, FWRule{Name: "WINRM-HTTP-In-TCP", DisplayName: "dup"}); asProtocolError(err).Kind != protocol.AlreadyExists {
 		t.Fatalf("duplicate rule = %v", err)
+	}
+}
+
+// A process starts in FullLanguage or, under WDAC/AppLocker script
+// enforcement, ConstrainedLanguage; the other modes belong to session
+// configurations, which the simulator does not model.
+func TestLanguageModeIsFullOrConstrained(t *testing.T) {
+	ctx := context.Background()
+	h := New(Options{})
+	if m, err := h.LanguageMode(ctx); err != nil || m != FullLanguage {
+		t.Fatalf("fresh host: %q, %v; want FullLanguage", m, err)
+	}
+	if err := h.SetLanguageMode(ctx, "constrainedlanguage"); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := h.LanguageMode(ctx); m != ConstrainedLanguage {
+		t.Fatalf("after set: %q, want ConstrainedLanguage", m)
+	}
+	for _, bad := range []string{"RestrictedLanguage", "NoLanguage", ""} {
+		var pe *protocol.Error
+		if err := h.SetLanguageMode(ctx, bad); !errors.As(err, &pe) || pe.Kind != protocol.InvalidArgument {
+			t.Errorf("SetLanguageMode(%q) = %v, want invalid_argument", bad, err)
+		}
+	}
+	if err := h.SetLanguageMode(ctx, FullLanguage); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := h.LanguageMode(ctx); m != FullLanguage {
+		t.Fatalf("after reset: %q, want FullLanguage", m)
 	}
 }

@@ -23,7 +23,11 @@ func showHost(ctx context.Context, h *Host, out io.Writer) error {
 		joined = "domain"
 	}
 	fmt.Fprintf(out, "Computer   %s (%s %s)\n", sys.ComputerName, joined, sys.Domain)
-	fmt.Fprintf(out, "OS         %s %s, IIS %d.%d, PowerShell %s\n\n", sys.OSCaption, sys.OSVersion, sys.IISMajor, sys.IISMinor, sys.PSVersion)
+	lang := ""
+	if sys.LanguageMode != "" {
+		lang = " in " + sys.LanguageMode
+	}
+	fmt.Fprintf(out, "OS         %s %s, IIS %d.%d, PowerShell %s%s\n\n", sys.OSCaption, sys.OSVersion, sys.IISMajor, sys.IISMinor, sys.PSVersion, lang)
 
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "APP POOL\tSTATE\tIDENTITY\tRUNTIME\tPIPELINE")

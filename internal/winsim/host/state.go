@@ -44,6 +44,11 @@ type System struct {
 	DomainJoined bool   `json:"domain_joined"`
 	// MachineSID prefixes the SIDs of local accounts.
 	MachineSID string `json:"machine_sid"`
+	// LanguageMode is what $ExecutionContext.SessionState.LanguageMode
+	// reports in a powershell.exe a WinRM user starts: "" (FullLanguage,
+	// the default) or ConstrainedLanguage, which WDAC or AppLocker script
+	// enforcement imposes (learn.microsoft.com about_Language_Modes).
+	LanguageMode string `json:"language_mode,omitempty"`
 }
 
 // Accounts holds the local SAM (users and groups). Built-in principals

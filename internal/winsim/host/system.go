@@ -62,3 +62,41 @@ func (h *Host) LeaveDomain(ctx context.Context, workgroup string) error {
 		return nil
 	})
 }
+
+// The language modes a powershell.exe process can start in. RestrictedLanguage
+// and NoLanguage belong to session configurations, never to a process the
+// WinRS cmd plugin starts, so the simulator does not offer them.
+const (
+	FullLanguage        = "FullLanguage"
+	ConstrainedLanguage = "ConstrainedLanguage"
+)
+
+// LanguageMode is the mode powershell.exe starts in on this host.
+func (h *Host) LanguageMode(ctx context.Context) (string, error) {
+	mode := FullLanguage
+	err := h.view(ctx, func(s *State) error {
+		if s.System.LanguageMode != "" {
+			mode = s.System.LanguageMode
+		}
+		return nil
+	})
+	return mode, err
+}
+
+// SetLanguageMode puts the host under (ConstrainedLanguage) or out of
+// (FullLanguage) an application control policy that constrains PowerShell,
+// as a WDAC or AppLocker policy with script enforcement does once applied.
+func (h *Host) SetLanguageMode(ctx context.Context, mode string) error {
+	var m string
+	switch {
+	case strings.EqualFold(mode, FullLanguage):
+	case strings.EqualFold(mode, ConstrainedLanguage):
+		m = ConstrainedLanguage
+	default:
+		return errf(protocol.InvalidArgument, "language mode %q: a process runs in %s or %s", mode, FullLanguage, ConstrainedLanguage)
+	}
+	return h.update(ctx, func(s *State) error {
+		s.System.LanguageMode = m
+		return nil
+	})
+}

@@ -9,6 +9,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
 // psInvocation is what powershell.exe's command line asks for.
@@ -102,6 +104,19 @@ func (e *Emulator) runPowerShell(ctx context.Context, c Command, args []string) 
 	inv := parsePowerShell(args)
 	if inv.hasEncoded && !inv.other {
 		if text, ok := decodeEncodedCommand(inv.encoded); ok && text == hostscript.Bootstrap() {
+			mode, err := e.host.LanguageMode(ctx)
+			if err != nil {
+				return ExitTerminated
+			}
+			if mode != host.FullLanguage {
+				// The bootstrap's first check, before it reads stdin: Write-Error
+				// (its record as PowerShell 5.1's error view lays it out), exit 4.
+				writeCLIXMLError(c.Stderr,
+					protocol.LanguageModeRefusal+mode+" mode",
+					"    + CategoryInfo          : SecurityError: (:) [Write-Error], WriteErrorException",
+					"    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException")
+				return protocol.LanguageModeExitCode
+			}
 			return e.runAgent(ctx, c)
 		}
 	}
@@ -111,11 +126,14 @@ func (e *Emulator) runPowerShell(ctx context.Context, c Command, args []string) 
 
 // writeCLIXMLError writes an error the way powershell.exe serialises its
 // error stream when stdout is redirected (pywinrm's fixtures show the form).
-func writeCLIXMLError(w io.Writer, msg string) {
+// Each line is one <S S="Error"> element, as PowerShell writes them.
+func writeCLIXMLError(w io.Writer, lines ...string) {
 	var b strings.Builder
 	b.WriteString("#< CLIXML\r\n")
 	b.WriteString(`<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">`)
-	fmt.Fprintf(&b, `<S S="Error">%s_x000D__x000A_</S>`, clixmlEscape(msg))
+	for _, l := range lines {
+		fmt.Fprintf(&b, `<S S="Error">%s_x000D__x000A_</S>`, clixmlEscape(l))
+	}
 	b.WriteString(`</Objs>`)
 	io.WriteString(w, b.String())
 }
