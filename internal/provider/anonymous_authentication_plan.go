@@ -56,10 +56,9 @@ func (r *anonAuthResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	planAnonRisk(ctx, client, host, r.data.settings.Username, plan, prior, resp)
 }
 
-// planAnonRisk is ModifyPlan's work once the host is known: it refuses a
-// location the host does not have, sets account, privilege and
-// privilege_reason, and warns when the privilege rises. user is the
-// connection's user name, for error messages.
+// planAnonRisk is ModifyPlan's work once the host is known: it sets
+// account, privilege and privilege_reason, and warns when the privilege
+// rises. user is the connection's user name, for error messages.
 func planAnonRisk(ctx context.Context, c iis.Caller, host, user string, plan anonAuthModel, prior *anonAuthModel, resp *resource.ModifyPlanResponse) {
 	assessor, err := newAnonAssessor(ctx, c)
 	if err != nil {
@@ -68,9 +67,15 @@ func planAnonRisk(ctx context.Context, c iis.Caller, host, user string, plan ano
 	}
 	loc := plan.Location.ValueString()
 	if _, found := assessor.locs.Find(loc); !found {
-		resp.Diagnostics.AddAttributeError(path.Root("location"), "Location does not exist",
-			fmt.Sprintf("%s does not exist on host %s: no site or application has that path. Locations on the host: %s.",
-				describeLoc(loc), host, quoteLocations(assessor.locs.Names())))
+		// A site or application this same apply creates is not on the
+		// host yet, and the plan cannot tell it from a typo: what runs
+		// there is known once it exists (Terraform plans again just
+		// before the create, and the guardrails judge that plan), and
+		// the create fails, naming the host's locations, if it still
+		// does not exist.
+		for _, attr := range []string{"account", "privilege", "privilege_reason"} {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attr), types.StringUnknown())...)
+		}
 		return
 	}
 	after, err := assessor.assess(ctx, loc, plan.Enabled.ValueBool(), plan.Identity.ValueString(), plan.Username.ValueString())

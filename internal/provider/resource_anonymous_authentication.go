@@ -66,7 +66,9 @@ func (r *anonAuthResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"location": schema.StringAttribute{
 				MarkdownDescription: "Where the settings apply: `\"\"` for the server level (every site inherits it), a site name (`\"Default Web Site\"`), " +
 					"or a site name and an application path (`\"Default Web Site/shop\"`), without leading or trailing `/`. " +
-					"It must name a site or application that exists on the host; the plan fails otherwise. Compared without regard to case, as IIS does. Changing it replaces the resource.",
+					"It must name a site or application that exists on the host when the settings are created: one this configuration creates too is fine, " +
+					"if the location refers to it (`location = iis_website.shop.name`), so that Terraform creates it first; `account` and `privilege` are then known after apply. " +
+					"Compared without regard to case, as IIS does. Changing it replaces the resource.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{locationValidator{}},
@@ -159,6 +161,10 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	loc := plan.Location.ValueString()
 	current, err := iis.GetAnonymousAuth(ctx, client, loc)
+	if iis.IsNotFound(err) {
+		resp.Diagnostics.Append(missingLocation(ctx, client, host, loc))
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.Append(r.locationDiagnostic(err, "read", host, loc))
 		return
@@ -351,6 +357,21 @@ func (r *anonAuthResource) locationDiagnostic(err error, verb, host, loc string)
 			fmt.Sprintf("%s does not exist on host %s: no site or application has that path. %v", describeLoc(loc), host, err))
 	}
 	return remoteDiagnostic(err, r.data.settings.Username, "anonymous authentication "+verb, host)
+}
+
+// missingLocation explains, at create, a location the host does not have,
+// listing those it has. The plan could not refuse it: a site or
+// application created by the same apply is not on the host at plan time.
+func missingLocation(ctx context.Context, c iis.Caller, host, loc string) diag.Diagnostic {
+	names := "(cannot be listed)"
+	if locs, err := iis.ResolveLocations(ctx, c); err == nil {
+		names = quoteLocations(locs.Names())
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root("location"), "Location does not exist",
+		fmt.Sprintf("%s does not exist on host %s: no site or application has that path. Locations on the host: %s.\n\n"+
+			"If this configuration creates the site or application, refer to it (location = iis_website.<name>.name, "+
+			"or \"${iis_application.<name>.id}\"), so that Terraform creates it first.",
+			describeLoc(loc), host, names))
 }
 
 // completeRisk fills account, privilege and privilege_reason when the plan

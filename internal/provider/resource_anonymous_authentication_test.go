@@ -378,8 +378,6 @@ func TestAccAnonymousAuthInvalidConfigurations(t *testing.T) {
 		{"/", nil, `must not start or end with '/'[\s\S]*write "" for the server level`},
 		{"Default Web Site/", nil, `must not start or end with '/'`},
 		{`Default Web Site\shop`, nil, `separate the site and the application path with '/'`},
-		{"No Such Site", nil, `Location "No Such Site" does not exist on host[\s\S]*Locations on the host: "", "Default Web Site", "Default Web Site/shop"`},
-		{"Default Web Site/nope", nil, `Location "Default Web Site/nope" does not exist`},
 		{anonShop, []string{`identity = "iusr"`, `username = "bob"`}, `identity = "iusr" takes no username`},
 		{anonShop, []string{`identity = "app_pool"`, `password = "x"`}, `identity = "app_pool" takes no password`},
 		{anonShop, []string{`username = "bob"`}, `identity = "iusr" takes no username`},
@@ -568,5 +566,62 @@ func TestAccAnonymousAuthOverriddenByWebConfig(t *testing.T) {
 			}
 			return nil
 		},
+	})
+}
+
+// A site and its anonymous settings, created by one apply: the plan cannot
+// see the site yet, so it leaves the account and privilege to the apply
+// instead of refusing the location; the apply records them.
+func TestAccAnonymousAuthOnASiteCreatedInTheSameApply(t *testing.T) {
+	h := newSiteSimHost(t)
+	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
+		httpBinding("shop.example.com")) + `
+resource "iis_anonymous_authentication" "test" {
+  location = iis_website.shop.name
+  identity = "app_pool"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
+					expectPlanned("id", "shop"),
+					plancheck.ExpectUnknownValue(anonAddr, tfjsonpath.New("account")),
+					plancheck.ExpectUnknownValue(anonAddr, tfjsonpath.New("privilege")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\shop`)),
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("privilege"), knownvalue.StringExact("least")),
+				},
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// A location that no site or application in the configuration creates
+// either fails the apply, naming the locations the host has.
+func TestAccAnonymousAuthMissingLocationFailsTheApply(t *testing.T) {
+	h := newAnonSimHost(t)
+	var steps []resource.TestStep
+	for _, loc := range []string{"No Such Site", "Default Web Site/nope"} {
+		steps = append(steps, resource.TestStep{
+			Config: h.providerConfig() + anonConfig("test", loc),
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(`Location "`+loc+`" does not exist on host `+h.Host+
+				`[\s\S]*Locations on the host: "", "Default Web Site", "Default Web Site/shop"`, " ", `\s+`)),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy: func(*terraform.State) error {
+			if v := anonOnHost(t, h, ""); v.Attrs["userName"] != "IUSR" {
+				return fmt.Errorf("server level changed: %v", v.Attrs)
+			}
+			return nil
+		},
+		Steps: steps,
 	})
 }

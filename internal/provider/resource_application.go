@@ -90,7 +90,7 @@ func (r *applicationResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"identities": schema.ListAttribute{
 				MarkdownDescription: "Accounts that can run code in the application: its pool's identity, and the account anonymous requests run as there. " +
-					"Known at plan time when the pool exists on the host.",
+					"Known at plan time when the pool and the site exist on the host.",
 				ElementType: types.StringType,
 				Computed:    true,
 			},
@@ -257,6 +257,12 @@ func planApplication(ctx context.Context, c iis.Caller, plan applicationModel, p
 	defer func() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("identities"), identities)...)
 	}()
+	if prior != nil && plan.sameSettings(*prior) {
+		// Nothing to write: a computed value alone is no reason for an
+		// update. The refresh before the plan keeps it current.
+		identities = prior.Identities
+		return
+	}
 	if plan.ApplicationPool.IsUnknown() {
 		return
 	}
@@ -270,23 +276,33 @@ func planApplication(ctx context.Context, c iis.Caller, plan applicationModel, p
 		return
 	}
 	self := func(a iis.Application) bool { return strings.EqualFold(a.Location(), plan.location()) }
-	var anon iis.Application
 	if site, ok := view.sites.Find(plan.Site.ValueString()); ok {
 		// An existing application has its own anonymous settings; a new
 		// one inherits its site's root.
+		var anon iis.Application
 		for _, a := range site.Applications {
 			if self(a) || (a.Path == "/" && anon.Site == "") {
 				anon = a
 			}
 		}
+		identities = stringList(appendAccount([]string{account}, rootAnonymous(anon, account)))
 	}
-	identities = stringList(appendAccount([]string{account}, rootAnonymous(anon, account)))
+	// Otherwise the site is created by this apply: who anonymous requests
+	// run as there is known once it exists, and a value planned now would
+	// differ from the plan Terraform makes again just before the create.
 	if prior != nil && strings.EqualFold(prior.ApplicationPool.ValueString(), pool) {
 		return
 	}
 	if summary, detail, ok := boundaryWarning(fmt.Sprintf("application %q", plan.location()), pool, account, view.runners(self)); ok {
 		resp.Diagnostics.AddAttributeWarning(path.Root("application_pool"), summary, detail)
 	}
+}
+
+// sameSettings reports whether m and o write the same application: every
+// attribute but the computed identities is equal.
+func (m applicationModel) sameSettings(o applicationModel) bool {
+	return m.Host.Equal(o.Host) && m.Site.Equal(o.Site) && m.Path.Equal(o.Path) &&
+		m.PhysicalPath.Equal(o.PhysicalPath) && m.ApplicationPool.Equal(o.ApplicationPool)
 }
 
 func (m applicationModel) location() string {

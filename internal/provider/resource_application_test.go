@@ -12,7 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 
@@ -135,4 +137,32 @@ func TestApplicationPlanWarnsWhenMovedOntoASharedPool(t *testing.T) {
 	if resp := run(&prior, model("blog")); resp.Diagnostics.WarningsCount() != 0 {
 		t.Errorf("unchanged pool warned: %v", resp.Diagnostics)
 	}
+}
+
+// A site and an application in it, created by one apply: the
+// application's identities cannot be known before the site exists (it
+// inherits the site's anonymous settings), so the plan says "known after
+// apply", and the apply records what the host then holds.
+func TestAccApplicationInASiteCreatedInTheSameApply(t *testing.T) {
+	h := newSiteSimHost(t)
+	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
+		httpBinding("shop.example.com")) +
+		appConfig(`site = iis_website.shop.name`, `path = "/uploads"`, `physical_path = "C:\\sites\\shop\\uploads"`, `application_pool = "blog"`)
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []tfresource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpathNew("identities")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpathNew("identities"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.StringExact(`IIS AppPool\blog`), knownvalue.StringExact(`NT AUTHORITY\IUSR`)})),
+				},
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
 }

@@ -160,3 +160,10 @@ func (m websiteModel) settings(ctx context.Context) (iis.SiteSettings, diag.Diag
 	}
 	return s, diags
 }
+
+// sameSettings reports whether m and o write the same site: every
+// attribute but the computed identities is equal.
+func (m websiteModel) sameSettings(o websiteModel) bool {
+	return m.Host.Equal(o.Host) && m.Name.Equal(o.Name) && m.PhysicalPath.Equal(o.PhysicalPath) &&
+		m.ApplicationPool.Equal(o.ApplicationPool) && m.Bindings.Equal(o.Bindings) && m.State.Equal(o.State)
+}

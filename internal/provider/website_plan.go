@@ -61,6 +61,12 @@ func planWebsite(ctx context.Context, c iis.Caller, plan websiteModel, prior *we
 	defer func() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("identities"), identities)...)
 	}()
+	if prior != nil && plan.sameSettings(*prior) {
+		// Nothing to write: a computed value alone is no reason for an
+		// update. The refresh before the plan keeps it current.
+		identities = prior.Identities
+		return
+	}
 	if plan.ApplicationPool.IsUnknown() {
 		return
 	}
