@@ -178,13 +178,19 @@ func TestAnonPlanDisabledSaysSo(t *testing.T) {
 	}
 }
 
-func TestAnonPlanRefusesAMissingLocation(t *testing.T) {
+// A location the host does not have may be created by the same apply:
+// the plan leaves the account and privilege to the apply, and the create
+// refuses it if it is still missing.
+func TestAnonPlanLeavesAMissingLocationToTheApply(t *testing.T) {
 	h := anonPlanHost(t)
-	_, diags := planAnon(t, h, nil, anonModel("Default Web Site/shp", "iusr", "", ""))
-	if !diags.HasError() {
-		t.Fatal("a missing location planned")
+	got, diags := planAnon(t, h, nil, anonModel("Default Web Site/shp", "iusr", "", ""))
+	if diags.HasError() || diags.WarningsCount() != 0 {
+		t.Fatalf("diagnostics: %v", diags)
 	}
-	d := diags.Errors()[0]
+	if !got.Account.IsUnknown() || !got.Privilege.IsUnknown() || !got.PrivilegeReason.IsUnknown() {
+		t.Errorf("planned %s, %s, %s; want all known after apply", got.Account, got.Privilege, got.PrivilegeReason)
+	}
+	d := missingLocation(context.Background(), anonHandleCaller{h}, "web01", "Default Web Site/shp")
 	if d.Summary() != "Location does not exist" ||
 		!strings.Contains(d.Detail(), `Locations on the host: "", "Default Web Site", "Default Web Site/shop"`) {
 		t.Errorf("diagnostic: %s: %s", d.Summary(), d.Detail())

@@ -370,7 +370,7 @@ func missingLocation(ctx context.Context, c iis.Caller, host, loc string) diag.D
 	return diag.NewAttributeErrorDiagnostic(path.Root("location"), "Location does not exist",
 		fmt.Sprintf("%s does not exist on host %s: no site or application has that path. Locations on the host: %s.\n\n"+
 			"If this configuration creates the site or application, refer to it (location = iis_website.<name>.name, "+
-			"or \"${iis_application.<name>.id}\"), so that Terraform creates it first.",
+			"or iis_application.<name>.id), so that Terraform creates it first.",
 			describeLoc(loc), host, names))
 }
 

@@ -293,7 +293,7 @@ func planApplication(ctx context.Context, c iis.Caller, plan applicationModel, p
 	if prior != nil && strings.EqualFold(prior.ApplicationPool.ValueString(), pool) {
 		return
 	}
-	if summary, detail, ok := boundaryWarning(fmt.Sprintf("application %q", plan.location()), pool, account, view.runners(self)); ok {
+	if summary, detail, ok := boundaryWarning(fmt.Sprintf("application %q", plan.location()), pool, account, []string{account}, view.runners(self)); ok {
 		resp.Diagnostics.AddAttributeWarning(path.Root("application_pool"), summary, detail)
 	}
 }

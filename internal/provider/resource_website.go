@@ -49,8 +49,9 @@ func (r *websiteResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"(https ones with the certificate HTTP.sys serves), the application pool of its root application, and whether it runs. " +
 			"A site that already exists, the stock `Default Web Site` among them, is managed by importing it.\n\n" +
 			"`identities` lists the accounts that can run code in the site, known at plan time when the pool exists. " +
-			"When creating the site or moving it to another pool makes it run as an account another site or application already runs as, " +
-			"the plan warns that the boundary between them is gone and names them.",
+			"When creating the site or changing its pool makes it run code as an account another site or application already runs as " +
+			"(a shared pool, or anonymous requests as one account, such as the stock `IUSR`), the plan warns that the boundary between them is gone, " +
+			"names them and says how to separate them.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The site's name.",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -167,4 +168,68 @@ func TestAccWebsitePlanTimeErrors(t *testing.T) {
 			},
 		},
 	})
+}
+
+// The boundary warnings as terraform plan prints them: a site whose
+// anonymous requests run as the account other sites' do (IUSR, the stock
+// default) warns, naming them and saying how to separate them; a plan that
+// changes nothing stays quiet; with anonymous requests on the pool
+// identity, moving a second site onto a shared pool warns, naming the site
+// it now shares with.
+func TestAccWebsiteBoundaryWarnings(t *testing.T) {
+	h := newSiteSimHost(t)
+	w := newTFWorkdir(t)
+	shop := siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`, httpBinding("shop.example.com"))
+	blog := func(pool string) string {
+		return siteConfig("blog", "blog", `physical_path = "C:\\sites\\blog"`, `application_pool = "`+pool+`"`, httpBinding("blog.example.com"))
+	}
+	const poolIdentity = "resource \"iis_anonymous_authentication\" \"server\" {\n  location = \"\"\n  identity = \"app_pool\"\n}\n"
+	// plan returns the boundary warnings of a plan of body, each as one
+	// line (Terraform wraps them), and applies it when apply is set.
+	plan := func(body string, apply bool) []string {
+		t.Helper()
+		w.configure(h.providerConfig() + body)
+		out := w.mustRun("plan", "-no-color", "-out=plan.out")
+		var found []string
+		for _, block := range strings.Split(out, "Warning: ")[1:] {
+			if text := strings.Join(strings.Fields(block), " "); strings.HasPrefix(text, "The boundary between") {
+				found = append(found, text)
+			}
+		}
+		if apply {
+			w.apply()
+		}
+		return found
+	}
+	expect := func(step string, got []string, want ...string) {
+		t.Helper()
+		if len(want) == 0 {
+			if len(got) != 0 {
+				t.Fatalf("%s: want no boundary warning, got %q", step, got)
+			}
+			return
+		}
+		if len(got) != 1 {
+			t.Fatalf("%s: want one boundary warning, got %q", step, got)
+		}
+		for _, s := range want {
+			if !strings.Contains(got[0], s) {
+				t.Errorf("%s: the warning lacks %q:\n%s", step, s, got[0])
+			}
+		}
+	}
+	w.mustRun("init", "-no-color")
+	expect("shop on IUSR", plan(shop, true),
+		`The boundary between site "shop" and "Default Web Site" is gone`,
+		`Anonymous requests to site "shop" would run as NT AUTHORITY\IUSR, an account that already runs code in "Default Web Site"`,
+		`iis_anonymous_authentication with identity = "app_pool"`, `identity = "specific_user"`)
+	// The second site names both; shop, unchanged, does not warn again.
+	expect("blog on IUSR", plan(shop+blog("blog"), true),
+		`The boundary between site "blog" and "Default Web Site", "shop" is gone`)
+	expect("no change", plan(shop+blog("blog"), false))
+	expect("anonymous requests on the pool identity", plan(shop+blog("blog")+poolIdentity, true))
+	expect("blog moved onto shop's pool", plan(shop+blog("shop")+poolIdentity, false),
+		`The boundary between site "blog" and "shop" is gone`,
+		`In pool "shop", site "blog" would run code as IIS AppPool\shop, and so do "shop"`,
+		`Give each site or application a pool of its own`)
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/iisguard/terraform-provider-iis/internal/iis"
@@ -58,20 +59,46 @@ func (v *siteView) runners(skip func(iis.Application) bool) []risk.Runner {
 }
 
 // boundaryWarning explains that what is being planned (what, e.g. `site
-// "blog"`) would run code as account, as the others already do. ok is
-// false when nobody else runs as account.
-func boundaryWarning(what, pool, account string, others []risk.Runner) (summary, detail string, ok bool) {
-	shared := risk.SharedAccounts(risk.Runner{Name: what, Accounts: []string{account}}, others)
+// "blog"`) would run code as accounts, as the others already do: its
+// worker process as poolAccount (in pool), and anonymous requests as any
+// other account in accounts. ok is false when nobody else runs as any of
+// them.
+func boundaryWarning(what, pool, poolAccount string, accounts []string, others []risk.Runner) (summary, detail string, ok bool) {
+	shared := risk.SharedAccounts(risk.Runner{Name: what, Accounts: accounts}, others)
 	if len(shared) == 0 {
 		return "", "", false
 	}
-	with := shared[0].With
+	var with, facts []string
+	anonymous := false
+	for _, s := range shared {
+		for _, n := range s.With {
+			if !slices.ContainsFunc(with, func(w string) bool { return strings.EqualFold(w, n) }) {
+				with = append(with, n)
+			}
+		}
+		if iis.SameAccount(s.Account, poolAccount) {
+			facts = append(facts, fmt.Sprintf("In pool %q, %s would run code as %s, and so do %s (as their worker process or for anonymous requests).",
+				pool, what, s.Account, quoteJoin(s.With)))
+			continue
+		}
+		anonymous = true
+		fact := fmt.Sprintf("Anonymous requests to %s would run as %s, an account that already runs code in %s.",
+			what, s.Account, quoteJoin(s.With))
+		if iis.SameAccount(s.Account, iis.AccountIUSR) {
+			fact += " IUSR is the account anonymous requests run as on every site that does not say otherwise."
+		}
+		facts = append(facts, fact)
+	}
 	summary = fmt.Sprintf("The boundary between %s and %s is gone", what, quoteJoin(with))
-	detail = fmt.Sprintf("In pool %q, %s would run code as %s, and so do %s (as their worker process or for anonymous requests). "+
-		"Code in one can then read and change whatever the other can: its files, its configuration, its secrets.\n\n"+
-		"Give each site or application a pool of its own (iis_app_pool with ApplicationPoolIdentity, whose virtual account "+
-		"IIS AppPool\\<pool> is unique), and anonymous requests the pool identity (iis_anonymous_authentication identity = \"app_pool\").",
-		pool, what, account, quoteJoin(with))
+	fix := "Give each site or application a pool of its own (iis_app_pool with ApplicationPoolIdentity, whose virtual account " +
+		"IIS AppPool\\<pool> is unique), and anonymous requests the pool identity (iis_anonymous_authentication identity = \"app_pool\")."
+	if anonymous {
+		fix = "Run anonymous requests as each site's pool identity: iis_anonymous_authentication with identity = \"app_pool\" at this site, " +
+			"or at location = \"\" for every site, with each site in a pool of its own (iis_app_pool with ApplicationPoolIdentity, " +
+			"whose virtual account IIS AppPool\\<pool> is unique); or give each site an anonymous account of its own (identity = \"specific_user\"). " +
+			"This plan reads the host as it is now: anonymous settings this same apply changes show in the next plan."
+	}
+	detail = strings.Join(facts, "\n") + "\nCode in one can then read and change whatever the other can: its files, its configuration, its secrets.\n\n" + fix
 	return summary, detail, true
 }
 

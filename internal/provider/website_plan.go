@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -98,11 +99,17 @@ func planWebsite(ctx context.Context, c iis.Caller, plan websiteModel, prior *we
 	}
 	identities = stringList(accounts)
 
-	if prior != nil && strings.EqualFold(prior.ApplicationPool.ValueString(), pool) {
-		return // the pool did not change: no boundary is lost by this plan
+	// Only an account the site did not run as before loses a boundary in
+	// this plan: a site that already shared one warned when it began to.
+	if prior != nil && !prior.Identities.IsUnknown() {
+		var before []string
+		resp.Diagnostics.Append(prior.Identities.ElementsAs(ctx, &before, false)...)
+		accounts = slices.DeleteFunc(accounts, func(a string) bool {
+			return slices.ContainsFunc(before, func(b string) bool { return iis.SameAccount(a, b) })
+		})
 	}
 	others := view.runners(func(a iis.Application) bool { return strings.EqualFold(a.Site, name) })
-	if summary, detail, ok := boundaryWarning(fmt.Sprintf("site %q", name), pool, account, others); ok {
+	if summary, detail, ok := boundaryWarning(fmt.Sprintf("site %q", name), pool, account, accounts, others); ok {
 		resp.Diagnostics.AddAttributeWarning(path.Root("application_pool"), summary, detail)
 	}
 }

@@ -71,6 +71,7 @@ func TestWebsitePlanWarnsWhenASecondSiteMovesOntoASharedPool(t *testing.T) {
 	ctx := context.Background()
 	h := twoSiteHost(t)
 	prior := websitePlanModel(ctx, t, "blog", "blog")
+	prior.Identities = stringList([]string{`IIS AppPool\blog`, `NT AUTHORITY\IUSR`})
 	got, diags := planSite(t, h, &prior, websitePlanModel(ctx, t, "blog", "shop"))
 	text := warningText(t, diags)
 	for _, want := range []string{
@@ -81,6 +82,10 @@ func TestWebsitePlanWarnsWhenASecondSiteMovesOntoASharedPool(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("warning lacks %q:\n%s", want, text)
 		}
+	}
+	// IUSR, which blog already shared, is not this plan's news.
+	if strings.Contains(text, "IUSR") {
+		t.Errorf("warning names IUSR:\n%s", text)
 	}
 	var ids []string
 	got.Identities.ElementsAs(ctx, &ids, false)
@@ -106,8 +111,15 @@ func TestWebsitePlanWarnsOnCreateWhenPoolsShareAnAccount(t *testing.T) {
 		}
 	}
 	_, diags := planSite(t, h, nil, websitePlanModel(ctx, t, "api", "api"))
-	if text := warningText(t, diags); !strings.Contains(text, `The boundary between site "api" and "blog" is gone`) {
-		t.Errorf("warning:\n%s", text)
+	text := warningText(t, diags)
+	for _, want := range []string{
+		`The boundary between site "api" and "blog", "Default Web Site", "shop" is gone`,
+		`In pool "api", site "api" would run code as WEB01\websvc, and so do "blog"`,
+		`Anonymous requests to site "api" would run as NT AUTHORITY\IUSR, an account that already runs code in "Default Web Site", "shop", "blog"`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("warning lacks %q:\n%s", want, text)
+		}
 	}
 }
 
@@ -119,6 +131,15 @@ func TestWebsitePlanQuietWhenThePoolIsItsOwnOrUnchanged(t *testing.T) {
 		t.Errorf("create on DefaultAppPool: %v", diags)
 	}
 	if err := h.AddAppPool(ctx, "news"); err != nil {
+		t.Fatal(err)
+	}
+	// A pool of its own, but anonymous requests as IUSR, as every other site's.
+	_, diags := planSite(t, h, nil, websitePlanModel(ctx, t, "news", "news"))
+	if text := warningText(t, diags); strings.Contains(text, "In pool") || !strings.Contains(text, `identity = "app_pool"`) {
+		t.Errorf("create on a pool of its own, IUSR shared:\n%s", text)
+	}
+	// Anonymous requests as the pool identity everywhere: nothing shared.
+	if err := h.SetAnonymousAuth(ctx, "", "userName", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, diags := planSite(t, h, nil, websitePlanModel(ctx, t, "news", "news")); diags.WarningsCount() != 0 || diags.HasError() {
