@@ -44,8 +44,8 @@ testacc-windows: testacc-windows-env terraform
 	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$(TERRAFORM)" CHECKPOINT_DISABLE=1 \
 		go test -count=1 -p 1 -parallel 4 -timeout $(TESTACC_WINDOWS_TIMEOUT) -run '$(IIS_ACC_RUN)' $(GO_TEST_FLAGS) ./internal/provider/...
 
-# Removes the tfacc-* firewall rules, local users and app pools an
-# interrupted run left on the host.
+# Removes the tfacc-* firewall rules, local users, sites, applications and
+# app pools an interrupted run left on the host.
 testacc-windows-clean: testacc-windows-env
 	go run ./tools/testacc-clean
 

@@ -1,11 +1,85 @@
 package provider
 
 import (
+	"context"
 	"testing"
 
 	"github.com/iisguard/terraform-provider-iis/internal/acchost"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
+
+// hostAdmin is every change an acceptance test makes to its host behind
+// Terraform's back, as an administrator would at the console. A simulated
+// host makes it through its admin API (*host.Host); a real one with the
+// cmdlets themselves, run by the out-of-band agent (*acchost.Admin), never
+// through the provider's own handlers. The assertions below stop the build
+// when a step has one implementation and not the other, so no test can
+// depend on a change only the simulator can make. (Firewall rules go
+// through widenOutOfBand and removeOutOfBand, whose simulator side takes
+// the simulator's own rule parameters.)
+type hostAdmin interface {
+	AddAppPool(ctx context.Context, name string) error
+	RemoveAppPool(ctx context.Context, name string) error
+	SetAppPoolAttr(ctx context.Context, pool, attr, value string) error
+	AppPoolValue(ctx context.Context, pool, attr string) (string, error)
+	AddUser(ctx context.Context, name, password string) error
+	AddGroupMember(ctx context.Context, group, member string) error
+	RemoveGroupMember(ctx context.Context, group, member string) error
+	AddApplication(ctx context.Context, site, path, pool, physicalPath string) error
+	SetApplicationPool(ctx context.Context, site, path, pool string) error
+	RemoveApplication(ctx context.Context, site, path string) error
+	SetAnonymousAuth(ctx context.Context, location, attr, value string) error
+	ClearAnonymousAuth(ctx context.Context, location string) error
+	AddSite(ctx context.Context, name, pool, physicalPath string) error
+	RemoveSite(ctx context.Context, name string) error
+	SetSiteState(ctx context.Context, name string, started bool) error
+	MakeDir(ctx context.Context, path string) error
+	SetAccessRule(ctx context.Context, path, identity, rights, typ, inheritance string) error
+	RemoveAccessRules(ctx context.Context, path, identity string) error
+}
+
+var (
+	_ hostAdmin = (*host.Host)(nil)
+	_ hostAdmin = (*acchost.Admin)(nil)
+)
+
+// admin is how a test changes its host out of band: the simulator's admin
+// API, or PowerShell on the real host (one connection per test host).
+func (h *testHost) admin(t *testing.T) hostAdmin {
+	t.Helper()
+	if h.host != nil {
+		return h.host
+	}
+	if h.real == nil {
+		h.real = realAdmin(t, h)
+	}
+	return h.real
+}
+
+// oob is admin wrapped to fail the test on error.
+func (h *testHost) oob(t *testing.T) oobAdmin { return oobAdmin{t, h.admin(t)} }
+
+// addPoolOutOfBand creates a pool behind Terraform's back. On a real host it
+// is removed when the test ends, whatever became of it: Terraform may
+// never manage it.
+func (h *testHost) addPoolOutOfBand(t *testing.T, name string) {
+	t.Helper()
+	h.oob(t).do("add pool "+name, h.admin(t).AddAppPool(context.Background(), name))
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveAppPool(context.Background(), name) })
+	}
+}
+
+// addApplicationOutOfBand adds an application behind Terraform's back,
+// removed again when the test ends on a real host.
+func (h *testHost) addApplicationOutOfBand(t *testing.T, site, path, pool string) {
+	t.Helper()
+	h.oob(t).do("add application "+site+path, h.admin(t).AddApplication(context.Background(), site, path, pool, ""))
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveApplication(context.Background(), site, path) })
+	}
+}
 
 // realAdmin connects to the real host a test runs against (IIS_ACC_HOST)
 // with the out-of-band agent, so a step that changes the host behind

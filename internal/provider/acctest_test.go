@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/iisguard/terraform-provider-iis/internal/acchost"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/proc"
@@ -50,6 +51,7 @@ type testHost struct {
 
 	sim  *winsim.Server // nil for a real host
 	host *host.Host     // the simulated host's model, for out-of-band changes
+	real *acchost.Admin // a real host's out-of-band agent, once admin connected it
 }
 
 // simOptions shape a simulated host.

@@ -33,9 +33,9 @@ func newAnonSimHost(t *testing.T) *testHost {
 	h := newSimHost(t, simOptions{})
 	ctx := context.Background()
 	for _, step := range []func() error{
-		func() error { return h.host.AddAppPool(ctx, "shop") },
-		func() error { return h.host.AddApplication(ctx, "Default Web Site", "/shop", "shop", "") },
-		func() error { return h.host.AddUser(ctx, anonUser, anonUserPassword) },
+		func() error { return h.admin(t).AddAppPool(ctx, "shop") },
+		func() error { return h.admin(t).AddApplication(ctx, "Default Web Site", "/shop", "shop", "") },
+		func() error { return h.admin(t).AddUser(ctx, anonUser, anonUserPassword) },
 	} {
 		if err := step(); err != nil {
 			t.Fatalf("prepare the simulated host: %v", err)
@@ -70,7 +70,7 @@ func anonOnHost(t *testing.T, h *testHost, loc string) host.AnonView {
 // administrator would in IIS Manager.
 func setPoolIdentity(t *testing.T, h *testHost, pool, identityType string) {
 	t.Helper()
-	if err := h.host.SetAppPoolAttr(context.Background(), pool, "processModel.identityType", identityType); err != nil {
+	if err := h.admin(t).SetAppPoolAttr(context.Background(), pool, "processModel.identityType", identityType); err != nil {
 		t.Fatalf("set pool %s to %s: %v", pool, identityType, err)
 	}
 }

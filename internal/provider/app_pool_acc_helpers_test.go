@@ -8,8 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
 const identityAddr = "iis_app_pool_identity.test"
@@ -26,43 +24,44 @@ func identityConfig(label, pool string, attrs ...string) string {
 	return b.String()
 }
 
-// simAdmin runs out-of-band changes on the simulated host, as an
-// administrator would on the console, failing the test on error.
-type simAdmin struct {
+// oobAdmin runs out-of-band changes on the test host (simulated or real,
+// see hostAdmin), as an administrator would on the console, failing the
+// test on error.
+type oobAdmin struct {
 	t *testing.T
-	h *host.Host
+	h hostAdmin
 }
 
-func (a simAdmin) do(what string, err error) {
+func (a oobAdmin) do(what string, err error) {
 	a.t.Helper()
 	if err != nil {
 		a.t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func (a simAdmin) addUser(name, password string) {
+func (a oobAdmin) addUser(name, password string) {
 	a.t.Helper()
 	a.do("add user "+name, a.h.AddUser(context.Background(), name, password))
 }
 
-func (a simAdmin) addToGroup(group, member string) {
+func (a oobAdmin) addToGroup(group, member string) {
 	a.t.Helper()
 	a.do("add "+member+" to "+group, a.h.AddGroupMember(context.Background(), group, member))
 }
 
-func (a simAdmin) removeFromGroup(group, member string) {
+func (a oobAdmin) removeFromGroup(group, member string) {
 	a.t.Helper()
 	a.do("remove "+member+" from "+group, a.h.RemoveGroupMember(context.Background(), group, member))
 }
 
-func (a simAdmin) poolValue(pool, attr string) string {
+func (a oobAdmin) poolValue(pool, attr string) string {
 	a.t.Helper()
 	v, err := a.h.AppPoolValue(context.Background(), pool, attr)
 	a.do("read "+pool+" "+attr, err)
 	return v
 }
 
-func (a simAdmin) setPool(pool, attr, value string) {
+func (a oobAdmin) setPool(pool, attr, value string) {
 	a.t.Helper()
 	a.do("set "+pool+" "+attr, a.h.SetAppPoolAttr(context.Background(), pool, attr, value))
 }

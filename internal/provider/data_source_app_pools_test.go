@@ -15,17 +15,17 @@ import (
 // keeps only what needs a look.
 func TestAccAppPoolsDataSource(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	ctx := context.Background()
-	admin.do("add pool", h.host.AddAppPool(ctx, "legacy"))
+	admin.do("add pool", h.admin(t).AddAppPool(ctx, "legacy"))
 	admin.setPool("legacy", "processModel.identityType", "LocalSystem")
 	admin.addUser("svc-batch", "pw")
 	admin.addToGroup("Administrators", "svc-batch")
-	admin.do("add pool", h.host.AddAppPool(ctx, "batch"))
+	admin.do("add pool", h.admin(t).AddAppPool(ctx, "batch"))
 	admin.setPool("batch", "processModel.identityType", "SpecificUser")
 	admin.setPool("batch", "processModel.userName", `.\svc-batch`)
-	admin.do("add app", h.host.AddApplication(ctx, "Default Web Site", "/batch", "batch", ""))
-	admin.do("anonymous as pool", h.host.SetAnonymousAuth(ctx, "Default Web Site/batch", "userName", ""))
+	admin.do("add app", h.admin(t).AddApplication(ctx, "Default Web Site", "/batch", "batch", ""))
+	admin.do("anonymous as pool", h.admin(t).SetAnonymousAuth(ctx, "Default Web Site/batch", "userName", ""))
 
 	all := "data.iis_app_pools.all"
 	risky := "data.iis_app_pools.risky"

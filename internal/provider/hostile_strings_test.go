@@ -28,7 +28,7 @@ const hostileText = hostileQuotes + " $(Remove-Item C:\\ -Recurse) `whoami` ; & 
 func TestAccHostileStringsStoredByteExact(t *testing.T) {
 	h := newSiteSimHost(t)
 	ctx := context.Background()
-	if err := h.host.AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
+	if err := h.admin(t).AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
 		t.Fatal(err)
 	}
 	display := hostileText + "\nsecond line"
@@ -129,7 +129,7 @@ func TestAccHostilePoolNames(t *testing.T) {
 // provider, byte-exact.
 func TestAccHostileUserNames(t *testing.T) {
 	h := newAnonSimHost(t)
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	// Windows refuses `"/\[]:;|=,+*?<>@` in account names; every other
 	// quote is allowed.
 	user := "svc" + strings.ReplaceAll(hostileQuotes, `"`, "") + "$(x)`y`\u00e9"

@@ -139,7 +139,7 @@ func TestAccPolicyOnRealPlans(t *testing.T) {
 
 	// An administrator switches the pool to LocalSystem behind Terraform's
 	// back: a refresh-only plan warns.
-	simAdmin{t, h.host}.setPool("shop", "processModel.identityType", "LocalSystem")
+	h.oob(t).setPool("shop", "processModel.identityType", "LocalSystem")
 	w.configure(goldenConfig(h, "safe", []string{`identity_type = "ApplicationPoolIdentity"`}, scoped, ""))
 	v = evalPolicy(t, opa, w.planJSON("-refresh-only"))
 	expectMessages(t, "deny (drift)", v.Deny)

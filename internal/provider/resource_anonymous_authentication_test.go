@@ -163,7 +163,7 @@ func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
 			{
 				// Moving the application to another pool is followed too.
 				PreConfig: func() {
-					if err := h.host.SetApplicationPool(context.Background(), "Default Web Site", "/shop", "DefaultAppPool"); err != nil {
+					if err := h.admin(t).SetApplicationPool(context.Background(), "Default Web Site", "/shop", "DefaultAppPool"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -216,11 +216,11 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 			{
 				PreConfig: func() {
 					ctx := context.Background()
-					if err := h.host.AddGroupMember(ctx, "Administrators", anonUser); err != nil {
+					if err := h.admin(t).AddGroupMember(ctx, "Administrators", anonUser); err != nil {
 						t.Fatal(err)
 					}
 					for attr, v := range map[string]string{"userName": anonUser, "password": anonUserPassword} {
-						if err := h.host.SetAnonymousAuth(ctx, anonShop, attr, v); err != nil {
+						if err := h.admin(t).SetAnonymousAuth(ctx, anonShop, attr, v); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -262,7 +262,7 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := h.host.ClearAnonymousAuth(context.Background(), anonShop); err != nil {
+					if err := h.admin(t).ClearAnonymousAuth(context.Background(), anonShop); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -287,7 +287,7 @@ func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
 			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
 			{
 				PreConfig: func() {
-					if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "password", ""); err != nil {
+					if err := h.admin(t).SetAnonymousAuth(context.Background(), anonShop, "password", ""); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -345,10 +345,10 @@ func TestAccAnonymousAuthServerLevel(t *testing.T) {
 // settings, or a server level changed from the stock values.
 func TestAccAnonymousAuthExistingIsNotAdopted(t *testing.T) {
 	h := newAnonSimHost(t)
-	if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "enabled", "false"); err != nil {
+	if err := h.admin(t).SetAnonymousAuth(context.Background(), anonShop, "enabled", "false"); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.host.SetAnonymousAuth(context.Background(), "", "userName", ""); err != nil {
+	if err := h.admin(t).SetAnonymousAuth(context.Background(), "", "userName", ""); err != nil {
 		t.Fatal(err)
 	}
 	resource.ParallelTest(t, resource.TestCase{
@@ -418,7 +418,7 @@ func TestAccAnonymousAuthPasswordsNeverShown(t *testing.T) {
 	logFile := t.TempDir() + "/tf.log"
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	h := newAnonSimHost(t)
-	if err := h.host.AddApplication(context.Background(), "Default Web Site", "/blog", "DefaultAppPool", ""); err != nil {
+	if err := h.admin(t).AddApplication(context.Background(), "Default Web Site", "/blog", "DefaultAppPool", ""); err != nil {
 		t.Fatal(err)
 	}
 	// The passwords come from variables, as they would in real use: a

@@ -16,7 +16,7 @@ import (
 
 // checkIdentityReset is a CheckDestroy: the pool runs as
 // ApplicationPoolIdentity again, with no credentials left behind.
-func checkIdentityReset(a simAdmin, pool string) func(*terraform.State) error {
+func checkIdentityReset(a oobAdmin, pool string) func(*terraform.State) error {
 	return func(*terraform.State) error {
 		typ, user, pw := a.poolValue(pool, "processModel.identityType"), a.poolValue(pool, "processModel.userName"), a.poolValue(pool, "processModel.password")
 		if typ != "ApplicationPoolIdentity" || user != "" || pw != "" {
@@ -36,7 +36,7 @@ func expectPrivilege(level string) plancheck.PlanCheck {
 // the pool back to least privilege.
 func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	const secret = `Pool-P@ss "quoted" $(never run) ${nor} this`
 	admin.addUser("svc-shop", secret)
 	pool := poolConfig("shop", "shop")
@@ -136,7 +136,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 // returns it to ApplicationPoolIdentity, not to whatever it ran as before.
 func TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	admin.setPool("DefaultAppPool", "processModel.identityType", "NetworkService")
 	config := h.providerConfig() + identityConfig("test", `"defaultapppool"`, `identity_type = "LocalService"`)
 	resource.ParallelTest(t, resource.TestCase{
@@ -168,7 +168,7 @@ func TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege(t *testing.T) {
 // a refresh records it, and a plan reports it as changed outside Terraform.
 func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	admin.addUser("svc-api", "Api-Passw0rd!")
 	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
 		`username = "WEB-ACC01\\svc-api"`, `password = "Api-Passw0rd!"`)
@@ -210,7 +210,7 @@ func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
 // host/name, it reads back as in state.
 func TestAccAppPoolIdentityDrift(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	config := h.providerConfig() + poolConfig("shop", "shop") +
 		identityConfig("test", "iis_app_pool.shop.name", `host = `+hclString(h.Host), `identity_type = "NetworkService"`)
 	onHost := func(want string) resource.TestCheckFunc {
@@ -252,7 +252,7 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 				Check: onHost("NetworkService"),
 			},
 			{
-				PreConfig: func() { admin.do("remove pool shop", h.host.RemoveAppPool(context.Background(), "shop")) },
+				PreConfig: func() { admin.do("remove pool shop", h.admin(t).RemoveAppPool(context.Background(), "shop")) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("iis_app_pool.shop", plancheck.ResourceActionCreate),
@@ -269,7 +269,7 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 // password's version reads as changed, and the next apply puts it back.
 func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	admin.addUser("svc-wo", "")
 	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
 		`username = ".\\svc-wo"`, `password_wo = "First-Secret-1"`, `password_wo_version = "1"`)
@@ -312,7 +312,7 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 // sets it again.
 func TestAccAppPoolIdentitySensitivePasswordDrift(t *testing.T) {
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	admin.addUser("svc-pw", "")
 	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
 		`username = ".\\svc-pw"`, `password = "Sensitive-1"`)

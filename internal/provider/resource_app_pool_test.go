@@ -139,11 +139,10 @@ func TestAccAppPoolLifecycle(t *testing.T) {
 
 // import by host/name, and with an import block.
 func TestAccAppPoolImportByHostAndName(t *testing.T) {
-	h := newSimHost(t, simOptions{})
-	if err := h.host.AddAppPool(context.Background(), "legacy"); err != nil {
-		t.Fatal(err)
-	}
-	config := h.providerConfig() + poolConfig("test", "legacy", "host = "+hclString(h.Host))
+	h := newTestHost(t, simOptions{})
+	legacy := uniquePoolName(t, "legacy")
+	h.addPoolOutOfBand(t, legacy)
+	config := h.providerConfig() + poolConfig("test", legacy, "host = "+hclString(h.Host))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
@@ -151,7 +150,7 @@ func TestAccAppPoolImportByHostAndName(t *testing.T) {
 				Config:             config,
 				ResourceName:       poolAddr,
 				ImportState:        true,
-				ImportStateId:      h.Host + "/legacy",
+				ImportStateId:      h.Host + "/" + legacy,
 				ImportStatePersist: true,
 				ImportStateCheck: func(s []*terraform.InstanceState) error {
 					if len(s) != 1 || s[0].Attributes["host"] != h.Host || s[0].Attributes["managed_runtime_version"] != "v4.0" {
@@ -161,7 +160,7 @@ func TestAccAppPoolImportByHostAndName(t *testing.T) {
 				},
 			},
 			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
-			{Config: config, ResourceName: poolAddr, ImportState: true, ImportStateId: h.Host + "/legacy", ImportStateVerify: true},
+			{Config: config, ResourceName: poolAddr, ImportState: true, ImportStateId: h.Host + "/" + legacy, ImportStateVerify: true},
 		},
 	})
 }
@@ -201,28 +200,28 @@ func TestAccAppPoolImportBlock(t *testing.T) {
 // A pool that already exists is never adopted by create; one deleted out
 // of band is created again; one changed out of band is put back.
 func TestAccAppPoolExistingAndDrift(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	ctx := context.Background()
 	c := agentClient(t, h)
-	if err := h.host.AddAppPool(ctx, "taken"); err != nil {
-		t.Fatal(err)
-	}
-	config := h.providerConfig() + poolConfig("test", "api", `pipeline_mode = "Integrated"`)
+	taken, api := uniquePoolName(t, "taken"), uniquePoolName(t, "api")
+	h.addPoolOutOfBand(t, taken)
+	config := h.providerConfig() + poolConfig("test", api, `pipeline_mode = "Integrated"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy:             checkPoolGone(t, c, api),
 		Steps: []resource.TestStep{
 			{
-				Config:      h.providerConfig() + poolConfig("test", "TAKEN"),
-				ExpectError: wrappedText(`already has an application pool named "TAKEN".`, "import it"),
+				Config:      h.providerConfig() + poolConfig("test", strings.ToUpper(taken)),
+				ExpectError: wrappedText(`already has an application pool named "`+strings.ToUpper(taken)+`".`, "import it"),
 			},
 			{Config: config},
 			{
 				PreConfig: func() {
-					if err := h.host.SetAppPoolAttr(ctx, "api", "managedPipelineMode", "Classic"); err != nil {
+					if err := h.admin(t).SetAppPoolAttr(ctx, api, "managedPipelineMode", "Classic"); err != nil {
 						t.Fatal(err)
 					}
 					// Not managed here: a change to it is no diff.
-					if err := h.host.SetAppPoolAttr(ctx, "api", "startMode", "AlwaysRunning"); err != nil {
+					if err := h.admin(t).SetAppPoolAttr(ctx, api, "startMode", "AlwaysRunning"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -246,7 +245,7 @@ func TestAccAppPoolExistingAndDrift(t *testing.T) {
 					plancheck.ExpectKnownValue(poolAddr, tfjsonpath.New("start_mode"), knownvalue.StringExact("AlwaysRunning")),
 				}},
 				Check: func(*terraform.State) error {
-					if p, _ := hostPool(t, c, "api"); p.PipelineMode != "Integrated" || p.StartMode != "AlwaysRunning" {
+					if p, _ := hostPool(t, c, api); p.PipelineMode != "Integrated" || p.StartMode != "AlwaysRunning" {
 						return fmt.Errorf("after the apply the host holds pipeline %s, start mode %s; want Integrated put back and AlwaysRunning left alone",
 							p.PipelineMode, p.StartMode)
 					}
@@ -255,7 +254,7 @@ func TestAccAppPoolExistingAndDrift(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := h.host.RemoveAppPool(ctx, "api"); err != nil {
+					if err := h.admin(t).RemoveAppPool(ctx, api); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -264,8 +263,8 @@ func TestAccAppPoolExistingAndDrift(t *testing.T) {
 					plancheck.ExpectResourceAction(poolAddr, plancheck.ResourceActionCreate),
 				}},
 				Check: func(*terraform.State) error {
-					if _, ok := hostPool(t, c, "api"); !ok {
-						return fmt.Errorf("pool api was not created again")
+					if _, ok := hostPool(t, c, api); !ok {
+						return fmt.Errorf("pool %s was not created again", api)
 					}
 					return nil
 				},
@@ -277,25 +276,21 @@ func TestAccAppPoolExistingAndDrift(t *testing.T) {
 // Destroying a pool that applications run in fails with their names until
 // force_destroy is set; the applications then name a missing pool.
 func TestAccAppPoolForceDestroy(t *testing.T) {
-	h := newSimHost(t, simOptions{})
-	ctx := context.Background()
+	h := newTestHost(t, simOptions{})
 	c := agentClient(t, h)
-	addApp := func() {
-		if err := h.host.AddApplication(ctx, "Default Web Site", "/orders", "orders", ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	orders := uniquePoolName(t, "orders")
+	addApp := func() { h.addApplicationOutOfBand(t, "Default Web Site", "/"+orders, orders) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		CheckDestroy:             checkPoolGone(t, c, "orders"),
+		CheckDestroy:             checkPoolGone(t, c, orders),
 		Steps: []resource.TestStep{
-			{Config: h.providerConfig() + poolConfig("test", "orders")},
+			{Config: h.providerConfig() + poolConfig("test", orders)},
 			{
 				PreConfig:   addApp,
 				Config:      h.providerConfig(),
-				ExpectError: wrappedText("Application pool still in use", "'orders' is still used by 1 application(s): Default Web Site/orders.", "force_destroy = true"),
+				ExpectError: wrappedText("Application pool still in use", "'"+orders+"' is still used by 1 application(s): Default Web Site/"+orders+".", "force_destroy = true"),
 			},
-			{Config: h.providerConfig() + poolConfig("test", "orders", "force_destroy = true")},
+			{Config: h.providerConfig() + poolConfig("test", orders, "force_destroy = true")},
 			{Config: h.providerConfig()},
 		},
 	})

@@ -30,7 +30,7 @@ func appConfig(attrs ...string) string {
 func TestAccApplicationLifecycle(t *testing.T) {
 	h := newSiteSimHost(t)
 	ctx := context.Background()
-	if err := h.host.AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
+	if err := h.admin(t).AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
 		t.Fatal(err)
 	}
 	cfg := func(pool string) string {
@@ -79,7 +79,7 @@ func TestAccApplicationLifecycle(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"host"}},
 			{
 				PreConfig: func() {
-					if err := h.host.SetApplicationPool(ctx, "shop", "/uploads", "DefaultAppPool"); err != nil {
+					if err := h.admin(t).SetApplicationPool(ctx, "shop", "/uploads", "DefaultAppPool"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -92,7 +92,7 @@ func TestAccApplicationLifecycle(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := h.host.RemoveApplication(ctx, "shop", "/uploads"); err != nil {
+					if err := h.admin(t).RemoveApplication(ctx, "shop", "/uploads"); err != nil {
 						t.Fatal(err)
 					}
 				},

@@ -27,8 +27,8 @@ func newTwoSiteSimHost(t *testing.T) *testHost {
 	h := newSiteSimHost(t)
 	ctx := context.Background()
 	for _, err := range []error{
-		h.host.AddSite(ctx, "shop", "shop", `C:\sites\shop`),
-		h.host.AddSite(ctx, "blog", "blog", `C:\sites\blog`),
+		h.admin(t).AddSite(ctx, "shop", "shop", `C:\sites\shop`),
+		h.admin(t).AddSite(ctx, "blog", "blog", `C:\sites\blog`),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 				// Changed out of band: a refresh-only plan records what
 				// Windows now holds, in Windows' words.
 				PreConfig: func() {
-					if err := h.host.SetAccessRule(ctx, dir, pool, "Write, Synchronize", "Allow", "None"); err != nil {
+					if err := h.admin(t).SetAccessRule(ctx, dir, pool, "Write, Synchronize", "Allow", "None"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -135,10 +135,10 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 				// Removed out of band: the plan grants it again. Another
 				// identity's entry appears meanwhile; destroy must keep it.
 				PreConfig: func() {
-					if err := h.host.RemoveAccessRules(ctx, dir, pool); err != nil {
+					if err := h.admin(t).RemoveAccessRules(ctx, dir, pool); err != nil {
 						t.Fatal(err)
 					}
-					if err := h.host.SetAccessRule(ctx, dir, "IUSR", "ReadAndExecute, Synchronize", "Allow", "ContainerInherit, ObjectInherit"); err != nil {
+					if err := h.admin(t).SetAccessRule(ctx, dir, "IUSR", "ReadAndExecute, Synchronize", "Allow", "ContainerInherit, ObjectInherit"); err != nil {
 						t.Fatal(err)
 					}
 				},

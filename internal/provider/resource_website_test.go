@@ -83,7 +83,7 @@ func TestAccWebsiteLifecycle(t *testing.T) {
 			{
 				// Started out of band: the plan stops it again.
 				PreConfig: func() {
-					if err := h.host.SetSiteState(context.Background(), "shop", true); err != nil {
+					if err := h.admin(t).SetSiteState(context.Background(), "shop", true); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -96,7 +96,7 @@ func TestAccWebsiteLifecycle(t *testing.T) {
 			{
 				// Deleted out of band: refresh drops it and the plan creates it.
 				PreConfig: func() {
-					if err := h.host.RemoveSite(context.Background(), "shop"); err != nil {
+					if err := h.admin(t).RemoveSite(context.Background(), "shop"); err != nil {
 						t.Fatal(err)
 					}
 				},

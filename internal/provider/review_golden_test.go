@@ -109,7 +109,7 @@ func goldenConfig(h *testHost, stage string, identity, rule []string, extra stri
 func TestAccReviewGolden(t *testing.T) {
 	t.Parallel()
 	h := newSimHost(t, simOptions{})
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	const userSecret = `Review-P@ss "quoted" $(never run)`
 	admin.addUser("svc-shop", userSecret)
 	secrets := []string{userSecret, simPassword}

@@ -106,13 +106,13 @@ func TestAccSecretsNeverInTraceLogsPlanOrState(t *testing.T) {
 		o.Users = map[string]string{simUser: secrets["provider_password"]}
 	})
 	h := fh.testHost
-	admin := simAdmin{t, h.host}
+	admin := h.oob(t)
 	admin.addUser("svc-trace-a", secrets["pool_password"])
 	admin.addUser("svc-trace-b", secrets["pool_password_wo"])
 	ctx := context.Background()
-	admin.do("add pool shop", h.host.AddAppPool(ctx, "shop"))
-	admin.do("add app /shop", h.host.AddApplication(ctx, "Default Web Site", "/shop", "shop", ""))
-	admin.do("add app /blog", h.host.AddApplication(ctx, "Default Web Site", "/blog", "DefaultAppPool", ""))
+	admin.do("add pool shop", h.admin(t).AddAppPool(ctx, "shop"))
+	admin.do("add app /shop", h.admin(t).AddApplication(ctx, "Default Web Site", "/shop", "shop", ""))
+	admin.do("add app /blog", h.admin(t).AddApplication(ctx, "Default Web Site", "/blog", "DefaultAppPool", ""))
 	admin.addUser(anonUser, anonUserPassword)
 
 	vars := config.Variables{}

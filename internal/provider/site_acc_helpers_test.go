@@ -27,12 +27,12 @@ func newSiteSimHost(t *testing.T) *testHost {
 	h := newSimHost(t, simOptions{})
 	ctx := context.Background()
 	for _, step := range []func() error{
-		func() error { return h.host.AddAppPool(ctx, "shop") },
-		func() error { return h.host.AddAppPool(ctx, "blog") },
-		func() error { return h.host.MakeDir(ctx, `C:\sites\shop\uploads`) },
-		func() error { return h.host.MakeDir(ctx, `C:\sites\blog`) },
+		func() error { return h.admin(t).AddAppPool(ctx, "shop") },
+		func() error { return h.admin(t).AddAppPool(ctx, "blog") },
+		func() error { return h.admin(t).MakeDir(ctx, `C:\sites\shop\uploads`) },
+		func() error { return h.admin(t).MakeDir(ctx, `C:\sites\blog`) },
 		func() error { return h.host.AddCertificate(ctx, "WebHosting", siteThumb, "CN=shop.example.com") },
-		func() error { return h.host.AddUser(ctx, "deploy", `D3ploy "pw" $(x)`) },
+		func() error { return h.admin(t).AddUser(ctx, "deploy", `D3ploy "pw" $(x)`) },
 	} {
 		if err := step(); err != nil {
 			t.Fatalf("prepare the simulated host: %v", err)

@@ -1,7 +1,7 @@
 // Command testacc-clean removes what `make testacc-windows` leaves on a real
 // Windows host when a run is interrupted before its destroy steps: the
-// firewall rules, local users and application pools whose names start with
-// tfacc-. It connects as the acceptance tests do, from the same IIS_ACC_*
+// firewall rules, local users, sites, applications and application pools
+// whose names start with tfacc-. It connects as the acceptance tests do, from the same IIS_ACC_*
 // variables. Run it as `make testacc-windows-clean`.
 package main
 
