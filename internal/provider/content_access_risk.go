@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -86,13 +87,23 @@ func (a *contentAssessor) identity(ctx context.Context, m contentAccessModel) (s
 	return acct.Name, true, nil
 }
 
-// settled reports whether what a new grant's values depend on already
-// exists on the host: the pool (for app_pool) and the directory.
+// settled reports whether what a new grant's values depend on is on the
+// host already: the pool (for app_pool), the directory, and the sites
+// around them, an application that serves the directory and, for
+// app_pool, one the pool serves. A site created by the same apply as the
+// grant on its root (the usual way to write them) would otherwise change
+// the values between this plan and the one Terraform makes just before the
+// create.
 func (a *contentAssessor) settled(ctx context.Context, m contentAccessModel) bool {
-	if !m.AppPool.IsNull() {
-		if _, _, found := a.view.poolAccount(m.AppPool.ValueString()); !found {
-			return false
+	var served, poolServes bool
+	for _, s := range a.view.sites.Sites {
+		for _, app := range s.Applications {
+			served = served || (app.PhysicalPath != "" && iis.PathWithin(m.Path.ValueString(), app.PhysicalPath))
+			poolServes = poolServes || strings.EqualFold(app.ApplicationPool, m.AppPool.ValueString())
 		}
+	}
+	if !served || (!m.AppPool.IsNull() && !poolServes) {
+		return false
 	}
 	_, err := iis.GetACL(ctx, a.c, m.Path.ValueString())
 	return err == nil

@@ -101,7 +101,8 @@ func (r *contentAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 			},
 			"privilege": schema.StringAttribute{
 				MarkdownDescription: "How much the grant hands the identity, on the privilege scale: `least` (read of its own sites' content), `low` (read across a site boundary), " +
-					"`medium` (modify outside every web root), `high` (modify inside a web root), `full` (full control). Known at plan time.",
+					"`medium` (modify outside every web root), `high` (modify inside a web root), `full` (full control). " +
+					"Known at plan time once the directory, a site serving it and (for `app_pool`) a site in the pool are on the host.",
 				Computed: true,
 			},
 			"exposure": schema.StringAttribute{

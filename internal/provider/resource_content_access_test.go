@@ -190,3 +190,61 @@ func TestAccContentAccessIdentities(t *testing.T) {
 		},
 	})
 }
+
+// A grant on the web root of a site that the same apply creates: the pool
+// and the directory exist, the site does not yet, so what the grant
+// exposes there is known after apply, and the apply records it.
+func TestAccContentAccessOnASiteCreatedInTheSameApply(t *testing.T) {
+	h := newSiteSimHost(t)
+	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
+		httpBinding("shop.example.com")) +
+		contentConfig(`path = iis_website.shop.physical_path`, `app_pool = iis_website.shop.application_pool`, `access = "modify"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(caAddr, tfjsonpathNew("privilege")),
+					plancheck.ExpectUnknownValue(caAddr, tfjsonpathNew("privilege_reason")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(caAddr, "privilege", "high"),
+					resource.TestCheckResourceAttr(caAddr, "privilege_reason", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root; `+
+						`it is the content of shop; IIS APPPOOL\shop serves anonymous requests at shop`),
+				),
+			},
+			{Config: cfg, PlanOnly: true},
+		},
+	})
+}
+
+// The warnings as terraform plan prints them: read access on a site's own
+// content is quiet; modify for the pool that serves the site's anonymous
+// requests warns that anonymous visitors could then write it, and that the
+// privilege rises.
+func TestAccContentAccessWarnings(t *testing.T) {
+	h := newTwoSiteSimHost(t)
+	w := newTFWorkdir(t)
+	plan := func(access string) string {
+		t.Helper()
+		w.configure(h.providerConfig() + contentConfig(`path = "C:\\sites\\shop"`, `app_pool = "shop"`, `access = "`+access+`"`))
+		return strings.Join(strings.Fields(w.mustRun("plan", "-no-color", "-out=plan.out")), " ")
+	}
+	w.mustRun("init", "-no-color")
+	if out := plan("read"); strings.Contains(out, "Warning:") {
+		t.Errorf("read grant warned:\n%s", out)
+	}
+	w.apply()
+	out := plan("modify")
+	for _, want := range []string{
+		`Warning: IIS APPPOOL\shop serves anonymous requests and would be able to write C:\sites\shop`,
+		`IIS APPPOOL\shop answers anonymous requests at shop. With modify access, anyone who can reach those sites`,
+		`Keep anonymous identities read-only on served content`,
+		`Warning: Changing access to C:\sites\shop raises privilege from least to high`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+}
