@@ -41,8 +41,14 @@ func Bootstrap() (string, error) {
 	if strings.Count(text, hashPlaceholder) != 1 {
 		return "", fmt.Errorf("acchost: bootstrap.ps1 no longer holds one %s placeholder", hashPlaceholder)
 	}
+	return strings.Replace(text, hashPlaceholder, AgentSHA256(), 1), nil
+}
+
+// AgentSHA256 is the upper-case hex SHA-256 of Agent(), the hash its
+// bootstrap accepts.
+func AgentSHA256() string {
 	sum := sha256.Sum256(Agent())
-	return strings.Replace(text, hashPlaceholder, strings.ToUpper(hex.EncodeToString(sum[:])), 1), nil
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
 }
 
 // Scripts is what remote.Config needs to start the out-of-band agent.

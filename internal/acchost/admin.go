@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 )
 
@@ -44,12 +45,12 @@ func New(pool *remote.Pool, cfg remote.Config) (*Admin, error) {
 // WidenFirewallRule opens rule name to every remote address and, when
 // localPorts is not empty, to those local ports, with Set-NetFirewallRule.
 func (a *Admin) WidenFirewallRule(ctx context.Context, name string, localPorts []string) error {
-	return a.do(ctx, fmt.Sprintf("widen firewall rule %q", name), "oob.firewall.widen", map[string]any{"name": name, "local_port": localPorts})
+	return a.do(ctx, fmt.Sprintf("widen firewall rule %q", name), hostapi.OpOOBFirewallWiden, map[string]any{"name": name, "local_port": localPorts})
 }
 
 // RemoveFirewallRule deletes rule name with Remove-NetFirewallRule.
 func (a *Admin) RemoveFirewallRule(ctx context.Context, name string) error {
-	return a.do(ctx, fmt.Sprintf("remove firewall rule %q", name), "oob.firewall.remove", map[string]any{"name": name})
+	return a.do(ctx, fmt.Sprintf("remove firewall rule %q", name), hostapi.OpOOBFirewallRemove, map[string]any{"name": name})
 }
 
 // do runs one out-of-band operation; what says what it was for the error.
@@ -62,27 +63,25 @@ func (a *Admin) do(ctx context.Context, what, op string, args map[string]any) er
 
 // AddAppPool creates a pool with New-WebAppPool.
 func (a *Admin) AddAppPool(ctx context.Context, name string) error {
-	return a.do(ctx, "add application pool "+name, "oob.apppool.add", map[string]any{"pool": name})
+	return a.do(ctx, "add application pool "+name, hostapi.OpOOBAppPoolAdd, map[string]any{"pool": name})
 }
 
 // RemoveAppPool deletes a pool with Remove-WebAppPool.
 func (a *Admin) RemoveAppPool(ctx context.Context, name string) error {
-	return a.do(ctx, "remove application pool "+name, "oob.apppool.remove", map[string]any{"pool": name})
+	return a.do(ctx, "remove application pool "+name, hostapi.OpOOBAppPoolRemove, map[string]any{"pool": name})
 }
 
 // SetAppPoolAttr sets one attribute by its configuration name
 // (processModel.identityType) with Set-ItemProperty IIS:\AppPools\<pool>.
 func (a *Admin) SetAppPoolAttr(ctx context.Context, pool, attr, value string) error {
-	return a.do(ctx, "set "+attr+" of application pool "+pool, "oob.apppool.set",
+	return a.do(ctx, "set "+attr+" of application pool "+pool, hostapi.OpOOBAppPoolSet,
 		map[string]any{"pool": pool, "attribute": attr, "value": value})
 }
 
 // AppPoolValue reads one attribute with Get-ItemProperty, as text.
 func (a *Admin) AppPoolValue(ctx context.Context, pool, attr string) (string, error) {
-	var r struct {
-		Value string `json:"value"`
-	}
-	if err := a.c.Call(ctx, "oob.apppool.get", map[string]any{"pool": pool, "attribute": attr}, &r); err != nil {
+	var r hostapi.OOBValue
+	if err := a.c.Call(ctx, hostapi.OpOOBAppPoolGet, map[string]any{"pool": pool, "attribute": attr}, &r); err != nil {
 		return "", fmt.Errorf("read %s of application pool %s out of band: %w", attr, pool, err)
 	}
 	return r.Value, nil
@@ -91,81 +90,81 @@ func (a *Admin) AppPoolValue(ctx context.Context, pool, attr string) (string, er
 // AddUser creates a local user with New-LocalUser; the password travels as
 // request data, never in a message.
 func (a *Admin) AddUser(ctx context.Context, name, password string) error {
-	return a.do(ctx, "add local user "+name, "oob.user.add", map[string]any{"name": name, "password": password})
+	return a.do(ctx, "add local user "+name, hostapi.OpOOBUserAdd, map[string]any{"name": name, "password": password})
 }
 
 // AddGroupMember runs Add-LocalGroupMember.
 func (a *Admin) AddGroupMember(ctx context.Context, group, member string) error {
-	return a.do(ctx, "add "+member+" to "+group, "oob.group.add_member", map[string]any{"group": group, "member": member})
+	return a.do(ctx, "add "+member+" to "+group, hostapi.OpOOBGroupAddMember, map[string]any{"group": group, "member": member})
 }
 
 // RemoveGroupMember runs Remove-LocalGroupMember.
 func (a *Admin) RemoveGroupMember(ctx context.Context, group, member string) error {
-	return a.do(ctx, "remove "+member+" from "+group, "oob.group.remove_member", map[string]any{"group": group, "member": member})
+	return a.do(ctx, "remove "+member+" from "+group, hostapi.OpOOBGroupRemoveMember, map[string]any{"group": group, "member": member})
 }
 
 // AddApplication runs New-WebApplication; an empty physicalPath is the
 // directory of the same name under %SystemDrive%\inetpub\wwwroot.
 func (a *Admin) AddApplication(ctx context.Context, site, path, pool, physicalPath string) error {
-	return a.do(ctx, "add application "+site+path, "oob.application.add",
+	return a.do(ctx, "add application "+site+path, hostapi.OpOOBApplicationAdd,
 		map[string]any{"site": site, "path": path, "pool": pool, "physical_path": physicalPath})
 }
 
 // SetApplicationPool moves an application to another pool.
 func (a *Admin) SetApplicationPool(ctx context.Context, site, path, pool string) error {
-	return a.do(ctx, "move application "+site+path+" to pool "+pool, "oob.application.set_pool",
+	return a.do(ctx, "move application "+site+path+" to pool "+pool, hostapi.OpOOBApplicationSetPool,
 		map[string]any{"site": site, "path": path, "pool": pool})
 }
 
 // RemoveApplication runs Remove-WebApplication.
 func (a *Admin) RemoveApplication(ctx context.Context, site, path string) error {
-	return a.do(ctx, "remove application "+site+path, "oob.application.remove", map[string]any{"site": site, "path": path})
+	return a.do(ctx, "remove application "+site+path, hostapi.OpOOBApplicationRemove, map[string]any{"site": site, "path": path})
 }
 
 // SetAnonymousAuth sets one attribute of anonymousAuthentication at a
 // location in applicationHost.config ("" is the server level).
 func (a *Admin) SetAnonymousAuth(ctx context.Context, location, attr, value string) error {
-	return a.do(ctx, "set anonymous authentication "+attr+" at "+location, "oob.anonauth.set",
+	return a.do(ctx, "set anonymous authentication "+attr+" at "+location, hostapi.OpOOBAnonAuthSet,
 		map[string]any{"location": location, "attribute": attr, "value": value})
 }
 
 // ClearAnonymousAuth removes a location's own anonymousAuthentication
 // settings with Clear-WebConfiguration.
 func (a *Admin) ClearAnonymousAuth(ctx context.Context, location string) error {
-	return a.do(ctx, "clear anonymous authentication at "+location, "oob.anonauth.clear", map[string]any{"location": location})
+	return a.do(ctx, "clear anonymous authentication at "+location, hostapi.OpOOBAnonAuthClear, map[string]any{"location": location})
 }
 
 // AddSite runs New-Website with one HTTP binding on port 80 for the site's
 // name; an empty physicalPath is %SystemDrive%\inetpub\<name>.
 func (a *Admin) AddSite(ctx context.Context, name, pool, physicalPath string) error {
-	return a.do(ctx, "add site "+name, "oob.site.add", map[string]any{"name": name, "pool": pool, "physical_path": physicalPath})
+	return a.do(ctx, "add site "+name, hostapi.OpOOBSiteAdd, map[string]any{"name": name, "pool": pool, "physical_path": physicalPath})
 }
 
 // RemoveSite runs Remove-Website.
 func (a *Admin) RemoveSite(ctx context.Context, name string) error {
-	return a.do(ctx, "remove site "+name, "oob.site.remove", map[string]any{"name": name})
+	return a.do(ctx, "remove site "+name, hostapi.OpOOBSiteRemove, map[string]any{"name": name})
 }
 
 // SetSiteState runs Start-Website or Stop-Website.
 func (a *Admin) SetSiteState(ctx context.Context, name string, started bool) error {
-	return a.do(ctx, "start or stop site "+name, "oob.site.state", map[string]any{"name": name, "started": started})
+	return a.do(ctx, "start or stop site "+name, hostapi.OpOOBSiteState, map[string]any{"name": name, "started": started})
 }
 
 // MakeDir creates a directory and its parents (New-Item -Force).
 func (a *Admin) MakeDir(ctx context.Context, path string) error {
-	return a.do(ctx, "create directory "+path, "oob.dir.make", map[string]any{"path": path})
+	return a.do(ctx, "create directory "+path, hostapi.OpOOBDirMake, map[string]any{"path": path})
 }
 
 // SetAccessRule replaces identity's rules of that type on path with one
 // rule: rights, type and inheritance by their .NET enum names.
 func (a *Admin) SetAccessRule(ctx context.Context, path, identity, rights, typ, inheritance string) error {
-	return a.do(ctx, "set an access rule for "+identity+" on "+path, "oob.acl.set_rule",
+	return a.do(ctx, "set an access rule for "+identity+" on "+path, hostapi.OpOOBACLSetRule,
 		map[string]any{"path": path, "identity": identity, "rights": rights, "type": typ, "inheritance": inheritance})
 }
 
 // RemoveAccessRules removes every explicit rule of identity on path.
 func (a *Admin) RemoveAccessRules(ctx context.Context, path, identity string) error {
-	return a.do(ctx, "remove the access rules of "+identity+" on "+path, "oob.acl.remove_rules",
+	return a.do(ctx, "remove the access rules of "+identity+" on "+path, hostapi.OpOOBACLRemoveRules,
 		map[string]any{"path": path, "identity": identity})
 }
 
@@ -179,7 +178,7 @@ func (a *Admin) Cleanup(ctx context.Context) ([]string, error) {
 	}
 	var all []string
 	var errs []error
-	for _, op := range []string{"oob.cleanup", "oob.cleanup.apppools"} {
+	for _, op := range []string{hostapi.OpOOBCleanup, hostapi.OpOOBCleanupIIS} {
 		var r result
 		if err := a.c.Call(ctx, op, map[string]any{}, &r); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", op, err))

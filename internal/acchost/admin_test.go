@@ -2,12 +2,15 @@ package acchost
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
 // recorder is a caller that keeps what each method sends; it answers
@@ -149,4 +152,23 @@ func psFunctionBody(script, fn string) string {
 		}
 	}
 	return ""
+}
+
+// The simulator answers every out-of-band step the tests can take, so
+// TestAccRealHostPath (internal/provider) can run them without Windows.
+func TestTheSimulatorAnswersEveryStep(t *testing.T) {
+	for name, call := range adminCalls {
+		rec := &recorder{}
+		if err := call(t.Context(), &Admin{c: rec}); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(rec.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := host.New(host.Options{})
+		if _, perr := h.HandleOutOfBand(t.Context(), rec.op, raw); perr != nil && perr.Message == "unknown operation" {
+			t.Errorf("%s: the simulator does not answer %s", name, rec.op)
+		}
+	}
 }

@@ -102,3 +102,34 @@ func realAdmin(t *testing.T, h *testHost) *acchost.Admin {
 	}
 	return a
 }
+
+// The path the suite takes against a real host (IIS_ACC_HOST), taken
+// against the simulator: every test that runs on a real host runs again
+// here with its simulated host handed over as a real one (simOptions.
+// AsReal). Its out-of-band steps then have no admin API to fall back on
+// and go through acchost's agent over WinRM, which the simulator answers
+// from its model, and its checks read through the provider's agent, as on
+// Windows. What this cannot run is oob.ps1's PowerShell itself: pscheck
+// checks it, and acchost's tests hold each request to what its handler
+// reads.
+func TestAccRealHostPath(t *testing.T) {
+	for name, test := range map[string]func(*testing.T){
+		"AppPoolLifecycle":                  TestAccAppPoolLifecycle,
+		"AppPoolHostileName":                TestAccAppPoolHostileName,
+		"AppPoolImportByHostAndName":        TestAccAppPoolImportByHostAndName,
+		"AppPoolExistingAndDrift":           TestAccAppPoolExistingAndDrift,
+		"AppPoolForceDestroy":               TestAccAppPoolForceDestroy,
+		"FirewallRuleLifecycle":             TestAccFirewallRuleLifecycle,
+		"FirewallRuleDrift":                 TestAccFirewallRuleDrift,
+		"FirewallRuleExistingIsNotAdopted":  TestAccFirewallRuleExistingIsNotAdopted,
+		"FirewallRuleHostileName":           TestAccFirewallRuleHostileName,
+		"FirewallRuleImportByHostAndName":   TestAccFirewallRuleImportByHostAndName,
+		"FirewallRuleInvalidCombinations":   TestAccFirewallRuleInvalidCombinations,
+		"FirewallRuleNoPerpetualDiff":       TestAccFirewallRuleNoPerpetualDiff,
+		"FirewallRulesDataSource":           TestAccFirewallRulesDataSource,
+		"HostDataSource":                    TestAccHostDataSource,
+		"HostDataSourceOverHTTPSWithCACert": TestAccHostDataSourceOverHTTPSWithCACert,
+	} {
+		t.Run(name, test)
+	}
+}

@@ -62,7 +62,16 @@ type simOptions struct {
 	// A fleet shares one port on several loopback addresses, because the
 	// provider's port applies to every host.
 	Addr string
+	// AsReal hands the test the host as if it were a real one: no admin
+	// API, no counters, out-of-band steps through the out-of-band agent
+	// (internal/acchost), which the simulator then runs as well.
+	AsReal bool
 }
+
+// realPathTest names the test whose subtests run the real-host path
+// against the simulator (TestAccRealHostPath): newTestHost gives them
+// their host AsReal.
+const realPathTest = "TestAccRealHostPath/"
 
 // realHost returns the host named by IIS_ACC_HOST, or nil when none is.
 func realHost(t *testing.T) *testHost {
@@ -111,6 +120,7 @@ func newTestHost(t *testing.T, o simOptions) *testHost {
 	if h := realHost(t); h != nil {
 		return h
 	}
+	o.AsReal = o.AsReal || strings.HasPrefix(t.Name(), realPathTest)
 	return newSimHost(t, o)
 }
 
@@ -124,12 +134,16 @@ func newSimHost(t *testing.T, o simOptions) *testHost {
 	if err != nil {
 		t.Fatalf("start simulated host: %v", err)
 	}
-	return &testHost{
+	th := &testHost{
 		Host: srv.Host(), Port: srv.Port(), HTTPS: o.TLS, CACert: string(srv.CACertPEM()),
 		Auth: "ntlm", Username: simUser, Password: simPassword,
 		ComputerName: simComputer, IISVersion: "10.0",
 		sim: srv, host: h,
 	}
+	if o.AsReal {
+		th.sim, th.host, th.IISVersion = nil, nil, ""
+	}
+	return th
 }
 
 // startSimServer serves the host model h over WinRM until the test ends.
@@ -142,7 +156,7 @@ func startSimServer(t *testing.T, o simOptions, h *host.Host) (*winsim.Server, e
 		Users:            map[string]string{simUser: simPassword},
 		AllowUnencrypted: !o.TLS,
 		AllowBasic:       o.AllowBasic,
-		Runner:           proc.New(h, proc.Options{}),
+		Runner:           proc.New(h, procOptions(t, o, h)),
 		ComputerName:     simComputer,
 		Logf:             t.Logf,
 	})
@@ -151,6 +165,19 @@ func startSimServer(t *testing.T, o simOptions, h *host.Host) (*winsim.Server, e
 	}
 	t.Cleanup(func() { srv.Close() })
 	return srv, nil
+}
+
+// procOptions lets a host taken AsReal run the out-of-band agent, which it
+// answers from its model as the cmdlets would change Windows.
+func procOptions(t *testing.T, o simOptions, h *host.Host) proc.Options {
+	if !o.AsReal {
+		return proc.Options{}
+	}
+	b, err := acchost.Bootstrap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proc.Options{Agents: []proc.Agent{{Bootstrap: b, SHA256: acchost.AgentSHA256(), Handle: h.HandleOutOfBand}}}
 }
 
 // providerConfig renders the provider block for h, with extra attribute

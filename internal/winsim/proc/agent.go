@@ -24,7 +24,7 @@ import (
 // without an op is answered under its id when it has one, else id 0. A
 // line over protocol.MaxLine is answered under id 0 and skipped. Every such
 // answer is invalid_argument, and the session goes on.
-func (e *Emulator) runAgent(ctx context.Context, c Command) int {
+func (e *Emulator) runAgent(ctx context.Context, c Command, a Agent) int {
 	done := make(chan struct{})
 	defer close(done)
 	lines := readLines(c.Stdin, protocol.MaxLine, done)
@@ -33,7 +33,7 @@ func (e *Emulator) runAgent(ctx context.Context, c Command) int {
 	if !ok {
 		return ExitTerminated
 	}
-	if msg := checkAgentLine(first); msg != "" {
+	if msg := checkAgentLine(first, a.SHA256); msg != "" {
 		fmt.Fprint(c.Stderr, msg+"\r\n")
 		return hostscript.BootstrapExitCode
 	}
@@ -60,7 +60,7 @@ func (e *Emulator) runAgent(ctx context.Context, c Command) int {
 			}
 			return 0 // stdin closed: the agent's loop ends and PowerShell exits
 		}
-		resp, more, answer := e.serve(ctx, l)
+		resp, more, answer := e.serve(ctx, l, a)
 		if !answer {
 			continue
 		}
@@ -89,8 +89,8 @@ func next(ctx context.Context, lines <-chan line) (line, bool) {
 }
 
 // checkAgentLine returns the bootstrap's refusal for a first line that is
-// not the agent, or "".
-func checkAgentLine(l line) string {
+// not the agent whose hash is sha, or "".
+func checkAgentLine(l line, sha string) string {
 	if l.err != nil {
 		return hostscript.MsgNoAgent
 	}
@@ -102,7 +102,7 @@ func checkAgentLine(l line) string {
 		return hostscript.MsgNotBase64
 	}
 	sum := sha256.Sum256(raw)
-	if strings.ToUpper(hex.EncodeToString(sum[:])) != hostscript.AgentSHA256() {
+	if strings.ToUpper(hex.EncodeToString(sum[:])) != sha {
 		return hostscript.MsgHashMismatch
 	}
 	return ""
@@ -110,7 +110,7 @@ func checkAgentLine(l line) string {
 
 // serve answers one request line; answer is false for a blank line, and
 // more says the request let the answer wait for the next ones'.
-func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, more, answer bool) {
+func (e *Emulator) serve(ctx context.Context, l line, a Agent) (resp protocol.Response, more, answer bool) {
 	fail := func(id uint64, msg string) (protocol.Response, bool, bool) {
 		return protocol.Response{ID: id, Error: &protocol.Error{Kind: protocol.InvalidArgument, Message: msg}}, false, true
 	}
@@ -134,7 +134,7 @@ func (e *Emulator) serve(ctx context.Context, l line) (resp protocol.Response, m
 		}
 	}
 	e.ops.Add(1)
-	result, perr := e.host.Handle(ctx, req.Op, req.Args)
+	result, perr := a.Handle(ctx, req.Op, req.Args)
 	if perr != nil {
 		return protocol.Response{ID: req.ID, Error: perr}, req.More, true
 	}

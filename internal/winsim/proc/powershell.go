@@ -92,8 +92,8 @@ func decodeEncodedCommand(s string) (string, bool) {
 	return string(utf16.Decode(units)), true
 }
 
-// runPowerShell starts powershell.exe. The only script the simulator can
-// run is the agent's bootstrap; anything else fails the way a PowerShell
+// runPowerShell starts powershell.exe. The only scripts the simulator can
+// run are the agents' bootstraps it knows; anything else fails the way a PowerShell
 // error reaches a WinRM client, as CLIXML on stderr with exit code 1,
 // rather than pretending to have run it.
 func (e *Emulator) runPowerShell(ctx context.Context, c Command, args []string) int {
@@ -103,25 +103,47 @@ func (e *Emulator) runPowerShell(ctx context.Context, c Command, args []string) 
 	e.psStarts.Add(1)
 	inv := parsePowerShell(args)
 	if inv.hasEncoded && !inv.other {
-		if text, ok := decodeEncodedCommand(inv.encoded); ok && text == hostscript.Bootstrap() {
-			mode, err := e.host.LanguageMode(ctx)
-			if err != nil {
-				return ExitTerminated
+		if text, ok := decodeEncodedCommand(inv.encoded); ok {
+			if a, ok := e.agentFor(text); ok {
+				return e.runBootstrap(ctx, c, a)
 			}
-			if mode != host.FullLanguage {
-				// The bootstrap's first check, before it reads stdin: Write-Error
-				// (its record as PowerShell 5.1's error view lays it out), exit 4.
-				writeCLIXMLError(c.Stderr,
-					protocol.LanguageModeRefusal+mode+" mode",
-					"    + CategoryInfo          : SecurityError: (:) [Write-Error], WriteErrorException",
-					"    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException")
-				return protocol.LanguageModeExitCode
-			}
-			return e.runAgent(ctx, c)
 		}
 	}
 	writeCLIXMLError(c.Stderr, "The simulated Windows host runs only the iis-agent bootstrap; this PowerShell command was not run.")
 	return 1
+}
+
+// agentFor is the agent whose bootstrap text is exactly text: the
+// provider's, or one of Options.Agents.
+func (e *Emulator) agentFor(text string) (Agent, bool) {
+	if text == hostscript.Bootstrap() {
+		return Agent{Bootstrap: text, SHA256: hostscript.AgentSHA256(), Handle: e.host.Handle}, true
+	}
+	for _, a := range e.opts.Agents {
+		if text == a.Bootstrap {
+			return a, true
+		}
+	}
+	return Agent{}, false
+}
+
+// runBootstrap is bootstrap.ps1 running: its language-mode check first,
+// then the agent.
+func (e *Emulator) runBootstrap(ctx context.Context, c Command, a Agent) int {
+	mode, err := e.host.LanguageMode(ctx)
+	if err != nil {
+		return ExitTerminated
+	}
+	if mode != host.FullLanguage {
+		// The bootstrap's first check, before it reads stdin: Write-Error
+		// (its record as PowerShell 5.1's error view lays it out), exit 4.
+		writeCLIXMLError(c.Stderr,
+			protocol.LanguageModeRefusal+mode+" mode",
+			"    + CategoryInfo          : SecurityError: (:) [Write-Error], WriteErrorException",
+			"    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException")
+		return protocol.LanguageModeExitCode
+	}
+	return e.runAgent(ctx, c, a)
 }
 
 // writeCLIXMLError writes an error the way powershell.exe serialises its

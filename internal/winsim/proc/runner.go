@@ -2,9 +2,11 @@ package proc
 
 import (
 	"context"
+	"encoding/json"
 	"sync/atomic"
 	"time"
 
+	"github.com/iisguard/terraform-provider-iis/internal/protocol"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
@@ -13,6 +15,22 @@ type Options struct {
 	// PowerShellStart is what starting powershell.exe costs (0.2 s to
 	// over 1 s on real hosts, reference/winrm.md section 5).
 	PowerShellStart time.Duration
+	// Agents are further fixed agents the host runs besides the
+	// provider's: the acceptance tests' out-of-band agent
+	// (internal/acchost), so that the path a test takes against a real
+	// host can be taken against the simulator too.
+	Agents []Agent
+}
+
+// Agent is a fixed PowerShell agent the simulator recognises by its
+// bootstrap and answers from the host model, as it does the provider's.
+type Agent struct {
+	// Bootstrap is the -EncodedCommand text, hash filled in.
+	Bootstrap string
+	// SHA256 is the upper-case hex hash the bootstrap accepts.
+	SHA256 string
+	// Handle answers one request.
+	Handle func(ctx context.Context, op string, args json.RawMessage) (json.RawMessage, *protocol.Error)
 }
 
 // Stats counts the work the emulator has done.
