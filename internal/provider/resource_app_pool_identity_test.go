@@ -209,24 +209,26 @@ func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
 // with its pool, the identity is created again with it; imported by
 // host/name, it reads back as in state.
 func TestAccAppPoolIdentityDrift(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
-	config := h.providerConfig() + poolConfig("shop", "shop") +
+	shop := uniquePoolName(t, "shop")
+	config := h.providerConfig() + poolConfig("shop", shop) +
 		identityConfig("test", "iis_app_pool.shop.name", `host = `+hclString(h.Host), `identity_type = "NetworkService"`)
 	onHost := func(want string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			if got := admin.poolValue("shop", "processModel.identityType"); got != want {
-				return fmt.Errorf("shop runs as %s on the host, want %s", got, want)
+			if got := admin.poolValue(shop, "processModel.identityType"); got != want {
+				return fmt.Errorf("%s runs as %s on the host, want %s", shop, got, want)
 			}
 			return nil
 		}
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
+		CheckDestroy:             checkPoolGone(t, agentClient(t, h), shop),
 		Steps: []resource.TestStep{
 			{Config: config, Check: onHost("NetworkService")},
 			{
-				PreConfig:          func() { admin.setPool("shop", "processModel.identityType", "LocalSystem") },
+				PreConfig:          func() { admin.setPool(shop, "processModel.identityType", "LocalSystem") },
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
@@ -252,7 +254,7 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 				Check: onHost("NetworkService"),
 			},
 			{
-				PreConfig: func() { admin.do("remove pool shop", h.admin(t).RemoveAppPool(context.Background(), "shop")) },
+				PreConfig: func() { admin.do("remove pool "+shop, h.admin(t).RemoveAppPool(context.Background(), shop)) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("iis_app_pool.shop", plancheck.ResourceActionCreate),
@@ -260,7 +262,7 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 				}},
 				Check: onHost("NetworkService"),
 			},
-			{Config: config, ResourceName: identityAddr, ImportState: true, ImportStateId: h.Host + "/shop", ImportStateVerify: true},
+			{Config: config, ResourceName: identityAddr, ImportState: true, ImportStateId: h.Host + "/" + shop, ImportStateVerify: true},
 		},
 	})
 }
@@ -340,7 +342,7 @@ func TestAccAppPoolIdentitySensitivePasswordDrift(t *testing.T) {
 // A group managed service account needs no password, and one the host
 // cannot resolve is judged high: nobody can say what it may do.
 func TestAccAppPoolIdentityManagedServiceAccount(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{{
@@ -356,7 +358,7 @@ func TestAccAppPoolIdentityManagedServiceAccount(t *testing.T) {
 // Identity and credentials that do not go together are refused at plan
 // time, at the attribute at fault.
 func TestAccAppPoolIdentityInvalidCombinations(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	tests := []struct {
 		attrs []string
 		want  string
