@@ -17,8 +17,12 @@
 #   IIS_ACC_INSECURE    true to skip certificate verification (lab hosts only)
 #   IIS_ACC_COMPUTER_NAME  the host's computer name, checked by data.iis_host
 #   IIS_ACC_RUN         go test -run pattern (default: every acceptance test)
+#   IIS_ACC_SKIP        go test -skip pattern (default: TestAccRealHostPath)
 
 IIS_ACC_RUN ?= TestAcc
+# TestAccRealHostPath runs the real-host tests against the simulator taken
+# as a real host; with a real host it would only run them a second time.
+IIS_ACC_SKIP ?= TestAccRealHostPath
 TESTACC_WINDOWS_TIMEOUT ?= 60m
 
 .PHONY: testacc-windows testacc-windows-env testacc-windows-clean testacc-windows-selfcheck
@@ -42,7 +46,7 @@ testacc-windows-env:
 # with two sessions per test.
 testacc-windows: testacc-windows-env terraform
 	TF_ACC=1 TF_ACC_TERRAFORM_PATH="$(TERRAFORM)" CHECKPOINT_DISABLE=1 \
-		go test -count=1 -p 1 -parallel 4 -timeout $(TESTACC_WINDOWS_TIMEOUT) -run '$(IIS_ACC_RUN)' $(GO_TEST_FLAGS) ./internal/provider/...
+		go test -count=1 -p 1 -parallel 4 -timeout $(TESTACC_WINDOWS_TIMEOUT) -run '$(IIS_ACC_RUN)' -skip '$(IIS_ACC_SKIP)' $(GO_TEST_FLAGS) ./internal/provider/...
 
 # Removes the tfacc-* firewall rules, local users, sites, applications and
 # app pools an interrupted run left on the host.

@@ -196,6 +196,13 @@ function Invoke-OobGroupRemoveMember {
     return $null
 }
 
+# Initialize-OobDirectory creates a content directory that does not exist
+# yet: WebAdministration refuses a physical path that points nowhere.
+function Initialize-OobDirectory {
+    param([string]$Path)
+    if (-not (Test-Path -LiteralPath $Path)) { New-Item -ItemType Directory -Path $Path -Force | Out-Null }
+}
+
 # Invoke-OobApplicationAdd adds an application; without a physical path it
 # gets the directory of the same name under the default site's root, as the
 # simulator does.
@@ -205,6 +212,7 @@ function Invoke-OobApplicationAdd {
     $name = (Get-OobArgString $Arguments 'path').Trim('/')
     $physical = Get-OobArgText $Arguments 'physical_path'
     if ($physical.Length -eq 0) { $physical = $env:SystemDrive + '\inetpub\wwwroot\' + $name.Replace('/', '\') }
+    Initialize-OobDirectory $physical
     New-WebApplication -Site (Get-OobArgString $Arguments 'site') -Name $name -PhysicalPath $physical -ApplicationPool (Get-OobArgString $Arguments 'pool') | Out-Null
     return $null
 }
@@ -257,6 +265,7 @@ function Invoke-OobSiteAdd {
     $name = Get-OobArgString $Arguments 'name'
     $physical = Get-OobArgText $Arguments 'physical_path'
     if ($physical.Length -eq 0) { $physical = $env:SystemDrive + '\inetpub\' + $name }
+    Initialize-OobDirectory $physical
     New-Website -Name $name -PhysicalPath $physical -ApplicationPool (Get-OobArgString $Arguments 'pool') -Port 80 -HostHeader $name.ToLowerInvariant() | Out-Null
     return $null
 }
