@@ -136,21 +136,31 @@ func (s *Server) authenticate(r *http.Request) (authResult, error) {
 		return authResult{user: acc.name}, nil
 
 	case strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM"):
-		return s.ntlmStep(conn, scheme, token)
+		msg, err := base64.StdEncoding.DecodeString(token)
+		if err != nil {
+			return authResult{failed: true}, errors.New("Negotiate token is not base64")
+		}
+		if _, err := ntlm.MessageType(msg); err != nil && !strings.EqualFold(scheme, "NTLM") {
+			// Not NTLMSSP: SPNEGO with a Kerberos ticket, which a host in
+			// a realm accepts and a workgroup host refuses.
+			return s.kerberosStep(msg)
+		}
+		return s.ntlmStep(conn, scheme, msg)
+
+	case strings.EqualFold(scheme, "Kerberos"):
+		msg, err := base64.StdEncoding.DecodeString(token)
+		if err != nil {
+			return authResult{failed: true}, errors.New("Kerberos token is not base64")
+		}
+		return s.kerberosStep(msg)
 	}
 	return authResult{failed: true}, errors.New("unsupported authentication scheme " + scheme)
 }
 
 // ntlmStep runs one round of the NTLM handshake on the connection.
-func (s *Server) ntlmStep(conn *connState, scheme, token string) (authResult, error) {
-	msg, err := base64.StdEncoding.DecodeString(token)
-	if err != nil {
-		return authResult{failed: true}, errors.New("NTLM token is not base64")
-	}
+func (s *Server) ntlmStep(conn *connState, scheme string, msg []byte) (authResult, error) {
 	typ, err := ntlm.MessageType(msg)
 	if err != nil {
-		// SPNEGO-wrapped and Kerberos tokens land here: this host only
-		// speaks raw NTLMSSP, as HTTP.sys does for a workgroup machine.
 		return authResult{failed: true}, err
 	}
 	conn.mu.Lock()
@@ -189,6 +199,9 @@ func (s *Server) ntlmStep(conn *connState, scheme, token string) (authResult, er
 // challengeHeaders sets the WWW-Authenticate offers of a bare 401.
 func (s *Server) challengeHeaders(h http.Header) {
 	h.Add("WWW-Authenticate", "Negotiate")
+	if s.krb != nil {
+		h.Add("WWW-Authenticate", "Kerberos")
+	}
 	if s.opts.AllowBasic {
 		h.Add("WWW-Authenticate", `Basic realm="WSMAN"`)
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	AllowUnencrypted bool
 	// AllowBasic accepts Basic authentication (off on Windows by default).
 	AllowBasic bool
+	// Kerberos, when set, joins the host to a realm: Negotiate and
+	// Kerberos tokens carrying a service ticket are accepted besides NTLM.
+	Kerberos *KerberosOptions
 	// Runner runs commands; nil behaves like cmd.exe finding no program.
 	Runner proc.Runner
 	// MaxShellsPerUser is the WinRS quota; 30 by default, as on Windows.

@@ -18,6 +18,7 @@ import (
 type Server struct {
 	opts     Options
 	accounts accounts
+	krb      *kerberosService // nil: the host is in no realm
 	tls      bool
 	caPEM    []byte
 	ln       net.Listener
@@ -52,6 +53,11 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		ops:      map[string]int{},
 		served:   make(chan struct{}),
 	}
+	krb, err := newKerberosService(o.Kerberos)
+	if err != nil {
+		return nil, err
+	}
+	s.krb = krb
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("winsim: listen on %s: %w", o.Addr, err)
