@@ -64,10 +64,16 @@ func remoteDiagnostic(err error, username, op, host string) diag.Diagnostic {
 		summary = "Host operation failed"
 	}
 	hint := kindHints[re.Kind]
-	if errors.Is(err, remote.ErrLanguageMode) {
+	switch {
+	case errors.Is(err, remote.ErrLanguageMode):
 		// Not a credentials problem, whatever its kind says: the access
 		// hint would send the user the wrong way.
 		summary, hint = languageModeSummary, languageModeHint
+	case errors.Is(err, remote.ErrKerberos):
+		// The message names the side that failed (KDC, credential cache,
+		// the host's key) and the fix; the WinRM listener advice would
+		// send the user to the wrong place.
+		summary, hint = "Kerberos logon failed", ""
 	}
 	detail := fmt.Sprintf("Operation %s on host %s", op, host)
 	if username != "" {

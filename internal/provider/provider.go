@@ -97,7 +97,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 				Optional:            true,
 			},
 			"auth": schema.StringAttribute{
-				MarkdownDescription: "Authentication method: `ntlm` (default), `basic`, `kerberos` or `certificate`. `basic` over HTTP is refused unless `allow_basic_over_http` is set. Environment: `IIS_AUTH`.",
+				MarkdownDescription: "Authentication method: `ntlm` (default), `basic`, `kerberos` or `certificate`. Over plain HTTP, `ntlm` seals (encrypts) every message; `basic` is refused unless `allow_basic_over_http` is set, and `kerberos`, which cannot seal messages, unless `allow_unencrypted_http` is set. Environment: `IIS_AUTH`.",
 				Optional:            true,
 				Validators:          []validator.String{stringvalidator.OneOf(authValues...)},
 			},
@@ -111,16 +111,22 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 				Sensitive:           true,
 			},
 			"kerberos_realm": schema.StringAttribute{
-				MarkdownDescription: "Kerberos realm, for `auth = \"kerberos\"`, for example `CORP.EXAMPLE.COM`. Environment: `IIS_KERBEROS_REALM`.",
-				Optional:            true,
+				MarkdownDescription: "Kerberos realm, for `auth = \"kerberos\"`, for example `CORP.EXAMPLE.COM`. Defaults to the realm of a `user@REALM` username, else to `default_realm` in the krb5.conf. " +
+					"Checked at plan time: the krb5.conf must list a KDC for it (or have `dns_lookup_kdc = true`). Environment: `IIS_KERBEROS_REALM`.",
+				Optional: true,
 			},
 			"kerberos_config": schema.StringAttribute{
-				MarkdownDescription: "Path of the krb5.conf to use with `auth = \"kerberos\"`. Defaults to `/etc/krb5.conf`. Environment: `IIS_KERBEROS_CONFIG`.",
+				MarkdownDescription: "Path of the krb5.conf to use with `auth = \"kerberos\"`. Defaults to `$KRB5_CONFIG`, else `/etc/krb5.conf`. Environment: `IIS_KERBEROS_CONFIG`.",
 				Optional:            true,
 			},
 			"kerberos_spn": schema.StringAttribute{
-				MarkdownDescription: "Service principal name of the host's WinRM service, when it is not `HTTP/<host>`. Environment: `IIS_KERBEROS_SPN`.",
+				MarkdownDescription: "Service principal name of the host's WinRM service, when it is not `HTTP/<host>` (for example when connecting by IP address or an alias). Environment: `IIS_KERBEROS_SPN`.",
 				Optional:            true,
+			},
+			"kerberos_ccache": schema.StringAttribute{
+				MarkdownDescription: "Path of a Kerberos credential cache file (as `kinit -c FILE:<path>` writes it) to log on from, instead of `username` and `password`, with `auth = \"kerberos\"`. " +
+					"Its tickets must still be valid when Terraform runs. Environment: `IIS_KERBEROS_CCACHE`.",
+				Optional: true,
 			},
 			"client_cert": schema.StringAttribute{
 				MarkdownDescription: "PEM client certificate, for `auth = \"certificate\"`. Environment: `IIS_CLIENT_CERT` (PEM text or a file path).",
@@ -143,6 +149,12 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			"allow_basic_over_http": schema.BoolAttribute{
 				MarkdownDescription: "Opt in to `auth = \"basic\"` with `https = false`, which sends the password readable with every request. Only for isolated lab hosts. Defaults to `false`. Environment: `IIS_ALLOW_BASIC_OVER_HTTP`.",
 				Optional:            true,
+			},
+			"allow_unencrypted_http": schema.BoolAttribute{
+				MarkdownDescription: "Opt out of message encryption with `https = false`: NTLM messages are then sent unsealed, and `auth = \"kerberos\"` (which cannot seal) is allowed over HTTP. " +
+					"Commands and their output, passwords set on the host included, then cross the network in clear text, and the host must allow it (`AllowUnencrypted=true`, which Windows refuses by default). " +
+					"Only for isolated lab hosts; every run warns while it is on. Defaults to `false`. Environment: `IIS_ALLOW_UNENCRYPTED_HTTP`.",
+				Optional: true,
 			},
 			"max_privilege": schema.StringAttribute{
 				MarkdownDescription: "Guardrail: the highest privilege (`least`, `low`, `medium`, `high` or `full`) any application pool identity or anonymous identity may plan to. " +

@@ -3,6 +3,7 @@ package provider
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -49,11 +50,13 @@ type providerModel struct {
 	KerberosRealm      types.String `tfsdk:"kerberos_realm"`
 	KerberosConfig     types.String `tfsdk:"kerberos_config"`
 	KerberosSPN        types.String `tfsdk:"kerberos_spn"`
+	KerberosCCache     types.String `tfsdk:"kerberos_ccache"`
 	ClientCert         types.String `tfsdk:"client_cert"`
 	ClientKey          types.String `tfsdk:"client_key"`
 	Timeout            types.String `tfsdk:"timeout"`
 	MaxSessionsPerHost types.Int64  `tfsdk:"max_sessions_per_host"`
 	AllowBasicOverHTTP types.Bool   `tfsdk:"allow_basic_over_http"`
+	AllowUnencrypted   types.Bool   `tfsdk:"allow_unencrypted_http"`
 	OneShot            types.Bool   `tfsdk:"one_shot"`
 	MaxPrivilege       types.String `tfsdk:"max_privilege"`
 	MaxExposure        types.String `tfsdk:"max_exposure"`
@@ -75,11 +78,13 @@ type settings struct {
 	KerberosRealm      string
 	KerberosConfig     string
 	KerberosSPN        string
+	KerberosCCache     string
 	ClientCert         string
 	ClientKey          string
 	Timeout            time.Duration
 	MaxSessions        int
 	AllowBasicOverHTTP bool
+	AllowUnencrypted   bool
 	OneShot            bool
 	// Guardrails are the ceilings on privilege and exposure (guardrails.go).
 	Guardrails guardrails
@@ -199,10 +204,17 @@ func resolveSettings(m providerModel, env lookupEnv) (s settings, unknown []stri
 	s.Password, _ = r.str("password", "IIS_PASSWORD", m.Password)
 	s.KerberosRealm, _ = r.str("kerberos_realm", "IIS_KERBEROS_REALM", m.KerberosRealm)
 	s.KerberosConfig, _ = r.str("kerberos_config", "IIS_KERBEROS_CONFIG", m.KerberosConfig)
+	if e, ok := env("KRB5_CONFIG"); ok && s.KerberosConfig == "" && !m.KerberosConfig.IsUnknown() {
+		// MIT's and Heimdal's own variable, which a Kerberos user has set
+		// already when the realm's krb5.conf is not /etc/krb5.conf.
+		s.KerberosConfig = e
+	}
 	s.KerberosSPN, _ = r.str("kerberos_spn", "IIS_KERBEROS_SPN", m.KerberosSPN)
+	s.KerberosCCache, _ = r.str("kerberos_ccache", "IIS_KERBEROS_CCACHE", m.KerberosCCache)
 	s.ClientCert = r.pemOrFile("client_cert", "IIS_CLIENT_CERT", m.ClientCert)
 	s.ClientKey = r.pemOrFile("client_key", "IIS_CLIENT_KEY", m.ClientKey)
 	s.AllowBasicOverHTTP = r.boolean("allow_basic_over_http", "IIS_ALLOW_BASIC_OVER_HTTP", m.AllowBasicOverHTTP, false)
+	s.AllowUnencrypted = r.boolean("allow_unencrypted_http", "IIS_ALLOW_UNENCRYPTED_HTTP", m.AllowUnencrypted, false)
 	s.OneShot = r.boolean("one_shot", "IIS_ONE_SHOT", m.OneShot, false)
 
 	s.Port = portHTTPS
@@ -267,7 +279,8 @@ func checkConsistency(r *resolver, s settings, authFrom string) {
 		return
 	}
 
-	if s.Auth != authCertificate {
+	fromCache := s.Auth == authKerberos && s.KerberosCCache != ""
+	if s.Auth != authCertificate && !fromCache {
 		if s.Username == "" {
 			r.diags.AddAttributeError(path.Root("username"), "Missing username",
 				fmt.Sprintf("auth %q needs a username: set username in the provider block or IIS_USERNAME.", s.Auth))
@@ -287,10 +300,7 @@ func checkConsistency(r *resolver, s settings, authFrom string) {
 					"that accepts nothing else, opt in with allow_basic_over_http = true (or IIS_ALLOW_BASIC_OVER_HTTP=true).")
 		}
 	case authKerberos:
-		if s.KerberosRealm == "" {
-			r.diags.AddAttributeError(path.Root("kerberos_realm"), "Missing kerberos_realm",
-				"auth \"kerberos\" needs kerberos_realm (or IIS_KERBEROS_REALM), for example \"CORP.EXAMPLE.COM\".")
-		}
+		checkKerberos(r, s)
 	case authCertificate:
 		if !s.HTTPS {
 			r.diags.AddAttributeError(path.Root("https"), "Certificate authentication needs HTTPS",
@@ -315,6 +325,56 @@ func checkConsistency(r *resolver, s settings, authFrom string) {
 	}
 
 	checkTLS(r, s)
+	checkUnencrypted(r, s)
+}
+
+// checkKerberos validates what a Kerberos logon needs, reading krb5.conf
+// and the credential cache (files only, no KDC is asked).
+func checkKerberos(r *resolver, s settings) {
+	if s.KerberosCCache != "" && s.Password != "" {
+		r.diags.AddAttributeError(path.Root("kerberos_ccache"), "kerberos_ccache and password both set",
+			"Kerberos logs on either from the credential cache (kerberos_ccache, filled by kinit) or with username and password; remove one.")
+		return
+	}
+	if !s.HTTPS && !s.AllowUnencrypted {
+		r.diags.AddAttributeError(path.Root("https"), "Kerberos over HTTP without encryption",
+			capitalize(remote.KerberosOverHTTPMessage)+".")
+		return
+	}
+	if s.KerberosCCache == "" && (s.Username == "" || s.Password == "") {
+		return // reported above
+	}
+	_, err := remote.Config{
+		Auth: remote.AuthKerberos, Username: s.Username, KerberosRealm: s.KerberosRealm,
+		KerberosConfigPath: s.KerberosConfig, KerberosSPN: s.KerberosSPN, KerberosCCache: s.KerberosCCache,
+	}.ResolveKerberos()
+	var kerr *remote.KerberosError
+	if errors.As(err, &kerr) {
+		r.diags.AddAttributeError(path.Root(kerr.Setting), "Kerberos settings cannot work", capitalize(kerr.Msg)+".")
+	}
+}
+
+// checkUnencrypted warns, on every run, that the opt-out is in effect.
+func checkUnencrypted(r *resolver, s settings) {
+	if !s.AllowUnencrypted {
+		return
+	}
+	if s.HTTPS {
+		r.diags.AddAttributeError(path.Root("allow_unencrypted_http"), "allow_unencrypted_http without plain HTTP",
+			"allow_unencrypted_http applies only with https = false; over HTTPS TLS encrypts every message. Remove it.")
+		return
+	}
+	r.diags.AddAttributeWarning(path.Root("allow_unencrypted_http"), "WinRM messages are not encrypted",
+		"allow_unencrypted_http = true sends every command to the host and its output, passwords set on the host included, "+
+			"in clear text over HTTP, and the host must allow it (AllowUnencrypted=true). Anyone on the network path can read "+
+			"and change them. Use https = true, or remove allow_unencrypted_http so NTLM messages are sealed.")
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // checkTLS validates the TLS attributes against the transport: they mean

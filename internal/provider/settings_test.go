@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ func nullModel() providerModel {
 		CACert: types.StringNull(), TLSServerName: types.StringNull(), Auth: types.StringNull(),
 		Username: types.StringValue("administrator"), Password: types.StringValue("s3cret!"),
 		KerberosRealm: types.StringNull(), KerberosConfig: types.StringNull(), KerberosSPN: types.StringNull(),
+		KerberosCCache: types.StringNull(), AllowUnencrypted: types.BoolNull(),
 		ClientCert: types.StringNull(), ClientKey: types.StringNull(), Timeout: types.StringNull(),
 		MaxSessionsPerHost: types.Int64Null(), AllowBasicOverHTTP: types.BoolNull(), OneShot: types.BoolNull(),
 	}
@@ -252,4 +254,80 @@ func selfSignedPEM(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// The NTLM sealing opt-out: an error over HTTPS, where it means nothing,
+// and a warning naming it over HTTP, on every run.
+func TestSettingsAllowUnencryptedHTTP(t *testing.T) {
+	m := nullModel()
+	m.AllowUnencrypted = types.BoolValue(true)
+	_, _, diags := resolveSettings(m, envOf(nil))
+	if _, ok := errorAt(diags, "allow_unencrypted_http"); !ok {
+		t.Fatalf("allow_unencrypted_http with HTTPS: %v, want an error at the attribute", diags)
+	}
+
+	m.HTTPS = types.BoolValue(false)
+	s, _, diags := resolveSettings(m, envOf(nil))
+	if diags.HasError() || !s.AllowUnencrypted {
+		t.Fatalf("allow_unencrypted_http over HTTP: %v, %+v", diags, s)
+	}
+	if w := diags.Warnings(); len(w) != 1 || !strings.Contains(w[0].Detail(), "clear text") {
+		t.Fatalf("warnings = %v, want one about clear text", w)
+	}
+
+	m.AllowUnencrypted = types.BoolNull()
+	s, _, diags = resolveSettings(m, envOf(map[string]string{"IIS_ALLOW_UNENCRYPTED_HTTP": "true"}))
+	if diags.HasError() || !s.AllowUnencrypted || len(diags.Warnings()) != 1 {
+		t.Fatalf("IIS_ALLOW_UNENCRYPTED_HTTP: %v, %+v", diags, s)
+	}
+}
+
+// Kerberos: plain HTTP needs the opt-out; the credential cache replaces the
+// password and cannot go with one; the realm and krb5.conf are checked
+// with no KDC asked, and KRB5_CONFIG is honoured.
+func TestSettingsKerberos(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "krb5.conf")
+	if err := os.WriteFile(conf, []byte("[libdefaults]\n default_realm = CORP.TEST\n[realms]\n CORP.TEST = {\n  kdc = 127.0.0.1:88\n }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := nullModel()
+	m.Auth = types.StringValue("kerberos")
+	env := envOf(map[string]string{"KRB5_CONFIG": conf})
+	s, _, diags := resolveSettings(m, env)
+	if diags.HasError() || s.KerberosConfig != conf {
+		t.Fatalf("kerberos over HTTPS with KRB5_CONFIG: %v, %+v", diags, s)
+	}
+
+	m.HTTPS = types.BoolValue(false)
+	_, _, diags = resolveSettings(m, env)
+	if d, ok := errorAt(diags, "https"); !ok || !strings.Contains(d.Detail(), "allow_unencrypted_http = true") {
+		t.Fatalf("kerberos over HTTP: %v, want an error naming allow_unencrypted_http", diags)
+	}
+	m.AllowUnencrypted = types.BoolValue(true)
+	if _, _, diags = resolveSettings(m, env); diags.HasError() {
+		t.Fatalf("kerberos over HTTP opted out: %v", diags)
+	}
+
+	m = nullModel()
+	m.Auth = types.StringValue("kerberos")
+	m.KerberosCCache = types.StringValue(filepath.Join(dir, "ccache"))
+	if _, _, diags = resolveSettings(m, env); !diags.HasError() {
+		t.Fatal("kerberos_ccache with a password: no error")
+	} else if _, ok := errorAt(diags, "kerberos_ccache"); !ok {
+		t.Fatalf("kerberos_ccache with a password: %v, want an error at kerberos_ccache", diags)
+	}
+	m.Username, m.Password = types.StringNull(), types.StringNull()
+	if _, _, diags = resolveSettings(m, env); !strings.Contains(fmt.Sprint(diags), "Cannot read the credential cache") {
+		t.Fatalf("missing credential cache: %v", diags)
+	} else if _, ok := errorAt(diags, "username"); ok {
+		t.Fatalf("a credential cache needs no username: %v", diags)
+	}
+
+	m = nullModel()
+	m.Auth = types.StringValue("kerberos")
+	m.KerberosRealm = types.StringValue("ELSEWHERE.TEST")
+	if _, _, diags = resolveSettings(m, env); !strings.Contains(fmt.Sprint(diags), "lists no KDC for realm ELSEWHERE.TEST") {
+		t.Fatalf("realm without KDC: %v", diags)
+	}
 }

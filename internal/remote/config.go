@@ -53,11 +53,16 @@ type Config struct {
 	Username, Password                string
 	KerberosRealm, KerberosConfigPath string
 	KerberosSPN                       string
-	ClientCert, ClientKey             []byte
-	AllowBasicOverHTTP                bool // basic over plain HTTP sends the password in the clear
+	// KerberosCCache is a credential cache file (kinit -c FILE:...) to
+	// log on from instead of a username and password.
+	KerberosCCache        string
+	ClientCert, ClientKey []byte
+	AllowBasicOverHTTP    bool // basic over plain HTTP sends the password in the clear
 	// AllowUnencryptedHTTP turns off NTLM message sealing over plain HTTP,
 	// for a lab host set to AllowUnencrypted=true: commands and their
-	// output then travel in clear text. Sealing is the default.
+	// output then travel in clear text. Sealing is the default. Kerberos
+	// over plain HTTP needs it too: the client library cannot seal
+	// Kerberos messages.
 	AllowUnencryptedHTTP bool
 	Timeout              time.Duration
 	MaxSessions          int
@@ -242,11 +247,14 @@ func (c Config) validateAuth() error {
 			return errors.New("basic authentication over plain HTTP sends the password in the clear: use https = true, or ntlm, or set allow_basic_over_http to accept the risk")
 		}
 	case AuthKerberos:
-		if c.Username == "" || c.Password == "" {
-			return errors.New("kerberos authentication needs a username and a password")
+		if c.KerberosCCache == "" && (c.Username == "" || c.Password == "") {
+			return errors.New("kerberos authentication needs a username and a password, or a credential cache")
 		}
-		if c.KerberosRealm == "" {
-			return errors.New("kerberos authentication needs a realm")
+		if !c.HTTPS && !c.AllowUnencryptedHTTP {
+			return errors.New(KerberosOverHTTPMessage)
+		}
+		if _, err := c.ResolveKerberos(); err != nil {
+			return err
 		}
 	case AuthCertificate:
 		if !c.HTTPS {
@@ -269,6 +277,13 @@ func (c Config) validateAuth() error {
 	return nil
 }
 
+// KerberosOverHTTPMessage is why Kerberos over plain HTTP is refused unless
+// opted out: masterzen's Kerberos transport cannot seal messages.
+const KerberosOverHTTPMessage = "kerberos over plain HTTP would send every command and its output, " +
+	"passwords set on the host included, in clear text: the WinRM client library cannot seal Kerberos messages. " +
+	"Use https = true; for a lab host set to AllowUnencrypted=true, opt out with allow_unencrypted_http = true " +
+	"(or IIS_ALLOW_UNENCRYPTED_HTTP=true)"
+
 // Key identifies the host and identity a Pool shares clients by: host, port,
 // scheme, auth and user. It never contains the password.
 func (c Config) Key() string {
@@ -277,8 +292,11 @@ func (c Config) Key() string {
 		scheme = "https"
 	}
 	user := c.Username
-	if c.auth() == AuthCertificate {
+	switch {
+	case c.auth() == AuthCertificate:
 		user = "cert"
+	case c.auth() == AuthKerberos && c.KerberosCCache != "":
+		user = "ccache:" + c.KerberosCCache
 	}
 	return fmt.Sprintf("%s+%s://%s@%s", c.auth(), scheme, user, net.JoinHostPort(strings.ToLower(c.Host), fmt.Sprint(c.port())))
 }

@@ -8,6 +8,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +53,12 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 func TestValidate(t *testing.T) {
 	cert, key := selfSigned(t)
 	_, otherKey := selfSigned(t)
+	// Kerberos settings are checked against a krb5.conf; these are the
+	// test's own, never the machine's /etc/krb5.conf.
+	dir := t.TempDir()
+	krbConf, noRealmConf := filepath.Join(dir, "krb5.conf"), filepath.Join(dir, "norealm.conf")
+	writeFile(t, krbConf, "[libdefaults]\n default_realm = EXAMPLE.COM\n dns_lookup_kdc = false\n[realms]\n EXAMPLE.COM = {\n  kdc = kdc.example.com\n }\n")
+	writeFile(t, noRealmConf, "[libdefaults]\n dns_lookup_kdc = true\n")
 	tests := []struct {
 		name string
 		mod  func(*Config)
@@ -73,9 +81,36 @@ func TestValidate(t *testing.T) {
 		{"insecure with ca_cert", func(c *Config) { c.Insecure = true; c.CACert = cert }, "contradict"},
 		{"ca_cert not PEM", func(c *Config) { c.CACert = []byte("not a cert") }, "no PEM certificate"},
 		{"ca_cert PEM", func(c *Config) { c.CACert = cert }, ""},
-		{"kerberos without realm", func(c *Config) { c.Auth = AuthKerberos }, "needs a realm"},
-		{"kerberos without password", func(c *Config) { c.Auth = AuthKerberos; c.KerberosRealm = "EXAMPLE.COM"; c.Password = "" }, "needs a username and a password"},
-		{"kerberos", func(c *Config) { c.Auth = AuthKerberos; c.KerberosRealm = "EXAMPLE.COM" }, ""},
+		{"kerberos without realm", func(c *Config) { c.Auth = AuthKerberos; c.KerberosConfigPath = noRealmConf }, "no Kerberos realm"},
+		{"kerberos realm from user@REALM", func(c *Config) {
+			c.Auth = AuthKerberos
+			c.KerberosConfigPath = noRealmConf
+			c.Username = "deploy@example.com"
+		}, ""},
+		{"kerberos realm without KDC", func(c *Config) {
+			c.Auth = AuthKerberos
+			c.KerberosConfigPath = krbConf
+			c.KerberosRealm = "OTHER.EXAMPLE"
+		}, "lists no KDC for realm OTHER.EXAMPLE"},
+		{"kerberos DOMAIN\\user", func(c *Config) { c.Auth = AuthKerberos; c.KerberosConfigPath = krbConf; c.Username = `EXAMPLE\deploy` }, "user@REALM"},
+		{"kerberos missing krb5.conf", func(c *Config) { c.Auth = AuthKerberos; c.KerberosConfigPath = krbConf + ".missing" }, "cannot read the Kerberos configuration"},
+		{"kerberos without password", func(c *Config) {
+			c.Auth = AuthKerberos
+			c.KerberosConfigPath = krbConf
+			c.KerberosRealm = "EXAMPLE.COM"
+			c.Password = ""
+		}, "needs a username and a password"},
+		{"kerberos over HTTP", func(c *Config) { c.Auth = AuthKerberos; c.KerberosConfigPath = krbConf; c.HTTPS = false }, "allow_unencrypted_http"},
+		{"kerberos over HTTP opted out", func(c *Config) {
+			c.Auth = AuthKerberos
+			c.KerberosConfigPath = krbConf
+			c.HTTPS, c.AllowUnencryptedHTTP = false, true
+		}, ""},
+		{"kerberos", func(c *Config) {
+			c.Auth = AuthKerberos
+			c.KerberosConfigPath = krbConf
+			c.KerberosRealm = "EXAMPLE.COM"
+		}, ""},
 		{"cert auth over http", func(c *Config) { c.Auth = AuthCertificate; c.HTTPS = false }, "only over HTTPS"},
 		{"cert auth without cert", func(c *Config) { c.Auth = AuthCertificate }, "needs both a client certificate and its key"},
 		{"cert auth with mismatched key", func(c *Config) { c.Auth = AuthCertificate; c.ClientCert = cert; c.ClientKey = otherKey }, "do not form a pair"},
@@ -103,6 +138,13 @@ func TestValidate(t *testing.T) {
 				t.Fatalf("Validate() error leaks the password: %v", err)
 			}
 		})
+	}
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -111,18 +111,21 @@ func newTransport(cfg Config, cnt *counters, log *logSink) *transport {
 			proto = "https"
 		}
 		// Kerberos authenticates each request up front (no 401 dance), so
-		// one Post is one HTTP request.
+		// one Post is one HTTP request. Validate has resolved the logon;
+		// an error here would have stopped the client being built.
 		t.countPosts = true
+		l, _ := cfg.ResolveKerberos()
 		t.inner = winrm.NewClientKerberos(&winrm.Settings{
-			WinRMUsername: cfg.Username,
+			WinRMUsername: l.User,
 			WinRMPassword: cfg.Password,
 			WinRMHost:     cfg.Host,
 			WinRMPort:     cfg.port(),
 			WinRMProto:    proto,
 			WinRMInsecure: cfg.Insecure,
-			KrbRealm:      cfg.KerberosRealm,
+			KrbRealm:      l.Realm,
 			KrbConfig:     cfg.kerberosConfig(),
-			KrbSpn:        cfg.KerberosSPN,
+			KrbSpn:        l.SPN,
+			KrbCCache:     cfg.KerberosCCache,
 		})
 	case AuthCertificate:
 		t.countPosts = true
@@ -264,6 +267,11 @@ func (t *transport) classify(action string, err error) error {
 	if errors.Is(err, errPlaintext) {
 		return errPlaintext
 	}
+	if t.cfg.auth() == AuthKerberos {
+		if kerr := t.classifyKerberos(err); kerr != nil {
+			return kerr
+		}
+	}
 	var hostErr x509.HostnameError
 	var authErr x509.UnknownAuthorityError
 	var verifyErr *tls.CertificateVerificationError
@@ -276,6 +284,16 @@ func (t *transport) classify(action string, err error) error {
 			"TLS: cannot verify the server certificate (%v); pass the CA certificate that signed it as ca_cert (PEM), or, for a test host only, set insecure = true", rootCause(err))
 	}
 	switch status := httpStatus(err); {
+	case status == http.StatusUnauthorized && t.cfg.auth() == AuthKerberos:
+		l, _ := t.cfg.ResolveKerberos()
+		spn := l.SPN
+		if spn == "" {
+			spn = "HTTP/" + t.cfg.Host
+		}
+		return newKindError(protocol.AccessDenied, ErrKerberos,
+			"the host refused the Kerberos ticket for %s (HTTP 401): check that the host holds the key of that SPN "+
+				"(set kerberos_spn to the name it is registered under), that its clock is within 5 minutes of the KDC's, "+
+				"that the user may use WinRM, and over plain HTTP that it allows unencrypted traffic (AllowUnencrypted)", spn)
 	case status == http.StatusUnauthorized:
 		user := t.cfg.Username
 		if t.cfg.auth() == AuthCertificate {

@@ -138,7 +138,7 @@ func (s *Server) authenticate(r *http.Request) (authResult, error) {
 	case strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM"):
 		msg, err := base64.StdEncoding.DecodeString(token)
 		if err != nil {
-			return authResult{failed: true}, errors.New("Negotiate token is not base64")
+			return authResult{failed: true}, errors.New("token of scheme Negotiate is not base64")
 		}
 		if _, err := ntlm.MessageType(msg); err != nil && !strings.EqualFold(scheme, "NTLM") {
 			// Not NTLMSSP: SPNEGO with a Kerberos ticket, which a host in
@@ -150,7 +150,7 @@ func (s *Server) authenticate(r *http.Request) (authResult, error) {
 	case strings.EqualFold(scheme, "Kerberos"):
 		msg, err := base64.StdEncoding.DecodeString(token)
 		if err != nil {
-			return authResult{failed: true}, errors.New("Kerberos token is not base64")
+			return authResult{failed: true}, errors.New("token of scheme Kerberos is not base64")
 		}
 		return s.kerberosStep(msg)
 	}

@@ -70,15 +70,16 @@ func (s *Server) kerberosStep(msg []byte) (authResult, error) {
 	if err != nil || !ok {
 		// KRB_AP_ERR_SKEW, KRB_AP_ERR_MODIFIED (a ticket for a key this
 		// host does not have), KRB_AP_ERR_TKT_EXPIRED, a replay...
-		return authResult{failed: true}, fmt.Errorf("Kerberos ticket refused: %v", err)
+		return authResult{failed: true}, fmt.Errorf("service ticket refused: %v", err)
 	}
 	if !strings.EqualFold(creds.Domain(), s.krb.realm) {
-		return authResult{failed: true}, fmt.Errorf("Kerberos user of realm %s, not %s", creds.Domain(), s.krb.realm)
+		return authResult{failed: true}, fmt.Errorf("user of realm %s, not %s", creds.Domain(), s.krb.realm)
 	}
 	acc, found := s.accounts.byName[strings.ToLower(creds.UserName())]
 	if !found {
-		return authResult{failed: true}, fmt.Errorf("Kerberos user %s@%s has no account here", creds.UserName(), creds.Domain())
+		return authResult{failed: true}, fmt.Errorf("user %s@%s has no account here", creds.UserName(), creds.Domain())
 	}
+	s.stats.add(func(st *Stats) { st.KerberosLogons++ })
 	return authResult{user: acc.name}, nil
 }
 

@@ -72,8 +72,8 @@ func TestKerberosServiceTicket(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("valid ticket: HTTP %d, want 200", resp.StatusCode)
 	}
-	if got := s.Stats().Shells; got != 1 {
-		t.Fatalf("shells = %d, want 1", got)
+	if st := s.Stats(); st.Shells != 1 || st.KerberosLogons != 1 {
+		t.Fatalf("shells = %d, Kerberos logons = %d, want 1 and 1", st.Shells, st.KerberosLogons)
 	}
 
 	// A ticket for a service whose key this host does not hold (another

@@ -17,6 +17,9 @@ type Stats struct {
 	// AuthFailures is requests refused for bad credentials: wrong password,
 	// unknown account, Basic while Basic is off, a broken NTLM token.
 	AuthFailures int64
+	// KerberosLogons is requests authenticated by a Kerberos service
+	// ticket.
+	KerberosLogons int64
 	// UnencryptedRejected is authenticated plain-HTTP requests refused
 	// because they were not sealed and AllowUnencrypted is false.
 	UnencryptedRejected int64

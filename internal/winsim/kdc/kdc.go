@@ -240,9 +240,14 @@ func (k *KDC) kadmin(ctx context.Context, queries string) error {
 	if err != nil {
 		return fmt.Errorf("kadmin.local: %w: %s", err, firstLine(out))
 	}
+	// Each query is echoed after the prompt ("kadmin.local:  addprinc
+	// ..."); errors are com_err lines ("add_principal: ... while
+	// creating ...", "kadmin.local: Unknown request ...").
 	for _, line := range strings.Split(string(out), "\n") {
-		l := strings.ToLower(line)
-		if strings.Contains(l, "error") || strings.Contains(l, "unknown request") || strings.Contains(l, "usage:") {
+		if strings.HasPrefix(line, "kadmin.local:  ") {
+			continue
+		}
+		if strings.Contains(line, " while ") || strings.Contains(line, "Unknown request") || strings.Contains(line, "usage:") {
 			return fmt.Errorf("kadmin.local: %s", strings.TrimSpace(line))
 		}
 	}
