@@ -89,6 +89,9 @@ func planAnonRisk(ctx context.Context, c iis.Caller, host, user string, plan ano
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("privilege_reason"), plan.PrivilegeReason)...)
 
 	before, beforeWhat, ok := anonBefore(ctx, assessor, prior, plan)
+	if plan.Identity.ValueString() != iis.AnonAppPool && (!ok || !iis.SameAccount(before.Account, after.Account)) {
+		anonBoundaryWarning(ctx, c, loc, after.Account, resp)
+	}
 	if ok && risk.Escalates(before.Privilege, after.Privilege) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("privilege"),
 			fmt.Sprintf("Anonymous requests at %s rise from privilege %s to %s", locPhrase(loc), before.Privilege, after.Privilege),
@@ -96,6 +99,31 @@ func planAnonRisk(ctx context.Context, c iis.Caller, host, user string, plan ano
 				"Anyone who can reach the site acts with this account's rights. Prefer identity = \"iusr\", "+
 				"or \"app_pool\" with a pool that runs as ApplicationPoolIdentity.",
 				beforeWhat, orUnknown(before.Account), before.Privilege, orUnknown(after.Account), after.Reason))
+	}
+}
+
+// anonBoundaryWarning warns when anonymous requests at a site or
+// application would run as account, which another site already runs code
+// as: the boundary iis_website warns about, lost here by the anonymous
+// settings rather than by the site. Applications of the same site are not
+// counted, and neither is the server level, whose settings every site
+// without its own shares by design. Advice only: a failed read says nothing.
+func anonBoundaryWarning(ctx context.Context, c iis.Caller, loc, account string, resp *resource.ModifyPlanResponse) {
+	if loc == "" || account == "" {
+		return
+	}
+	view, err := loadSiteView(ctx, c)
+	if err != nil {
+		return
+	}
+	site, _, isApp := strings.Cut(loc, "/")
+	what := fmt.Sprintf("site %q", loc)
+	if isApp {
+		what = fmt.Sprintf("application %q", loc)
+	}
+	others := view.runners(func(a iis.Application) bool { return strings.EqualFold(a.Site, site) })
+	if summary, detail, ok := boundaryWarning(what, "", "", []string{account}, others); ok {
+		resp.Diagnostics.AddAttributeWarning(path.Root("identity"), summary, detail)
 	}
 }
 

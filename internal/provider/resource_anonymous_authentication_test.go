@@ -625,3 +625,40 @@ func TestAccAnonymousAuthMissingLocationFailsTheApply(t *testing.T) {
 		Steps: steps,
 	})
 }
+
+// Anonymous settings that map a site's anonymous requests to the account
+// another site already runs as warn, as terraform plan prints it, naming
+// that site; the pool identity does not.
+func TestAccAnonymousAuthBoundaryWarning(t *testing.T) {
+	h := newTwoSiteSimHost(t)
+	ctx := context.Background()
+	// Every site on its pool's identity, but blog back on IUSR.
+	for _, err := range []error{
+		h.host.SetAnonymousAuth(ctx, "", "userName", ""),
+		h.host.SetAnonymousAuth(ctx, "blog", "userName", "IUSR"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := newTFWorkdir(t)
+	plan := func(identity string) string {
+		t.Helper()
+		w.configure(h.providerConfig() + anonConfig("test", "shop", `identity = "`+identity+`"`))
+		return strings.Join(strings.Fields(w.mustRun("plan", "-no-color")), " ")
+	}
+	w.mustRun("init", "-no-color")
+	out := plan("iusr")
+	for _, want := range []string{
+		`Warning: The boundary between site "shop" and "blog" is gone`,
+		`Anonymous requests to site "shop" would run as NT AUTHORITY\IUSR, an account that already runs code in "blog"`,
+		`identity = "app_pool"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q:\n%s", want, out)
+		}
+	}
+	if out := plan("app_pool"); strings.Contains(out, "The boundary between") {
+		t.Errorf("the pool identity warned:\n%s", out)
+	}
+}
