@@ -93,6 +93,11 @@ func (a *Admin) AddUser(ctx context.Context, name, password string) error {
 	return a.do(ctx, "add local user "+name, hostapi.OpOOBUserAdd, map[string]any{"name": name, "password": password})
 }
 
+// RemoveUser deletes a local user with Remove-LocalUser.
+func (a *Admin) RemoveUser(ctx context.Context, name string) error {
+	return a.do(ctx, "remove local user "+name, hostapi.OpOOBUserRemove, map[string]any{"name": name})
+}
+
 // AddGroupMember runs Add-LocalGroupMember.
 func (a *Admin) AddGroupMember(ctx context.Context, group, member string) error {
 	return a.do(ctx, "add "+member+" to "+group, hostapi.OpOOBGroupAddMember, map[string]any{"group": group, "member": member})
@@ -126,6 +131,17 @@ func (a *Admin) RemoveApplication(ctx context.Context, site, path string) error 
 func (a *Admin) SetAnonymousAuth(ctx context.Context, location, attr, value string) error {
 	return a.do(ctx, "set anonymous authentication "+attr+" at "+location, hostapi.OpOOBAnonAuthSet,
 		map[string]any{"location": location, "attribute": attr, "value": value})
+}
+
+// AnonymousAuthValue reads one effective attribute of anonymousAuthentication
+// at a location with Get-WebConfigurationProperty; booleans read as
+// applicationHost.config writes them ("true", "false").
+func (a *Admin) AnonymousAuthValue(ctx context.Context, location, attr string) (string, error) {
+	var r hostapi.OOBValue
+	if err := a.c.Call(ctx, hostapi.OpOOBAnonAuthGet, map[string]any{"location": location, "attribute": attr}, &r); err != nil {
+		return "", fmt.Errorf("read anonymous authentication %s at %s out of band: %w", attr, location, err)
+	}
+	return r.Value, nil
 }
 
 // ClearAnonymousAuth removes a location's own anonymousAuthentication

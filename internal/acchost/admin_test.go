@@ -57,6 +57,11 @@ var adminCalls = map[string]func(context.Context, *Admin) error{
 	"SetAnonymousAuth": func(ctx context.Context, a *Admin) error {
 		return a.SetAnonymousAuth(ctx, "Default Web Site/tfacc-a", "enabled", "false")
 	},
+	"AnonymousAuthValue": func(ctx context.Context, a *Admin) error {
+		_, err := a.AnonymousAuthValue(ctx, "Default Web Site/tfacc-a", "userName")
+		return err
+	},
+	"RemoveUser": func(ctx context.Context, a *Admin) error { return a.RemoveUser(ctx, "tfacc-u") },
 	"ClearAnonymousAuth": func(ctx context.Context, a *Admin) error {
 		return a.ClearAnonymousAuth(ctx, "Default Web Site/tfacc-a")
 	},

@@ -184,6 +184,12 @@ function Invoke-OobUserAdd {
     return $null
 }
 
+function Invoke-OobUserRemove {
+    param($Arguments)
+    Remove-LocalUser -Name (Get-OobArgString $Arguments 'name')
+    return $null
+}
+
 function Invoke-OobGroupAddMember {
     param($Arguments)
     Add-LocalGroupMember -Group (Get-OobArgString $Arguments 'group') -Member (Get-OobArgString $Arguments 'member')
@@ -247,6 +253,20 @@ function Invoke-OobAnonAuthSet {
     $p = Get-OobAnonParams $Arguments
     Set-WebConfigurationProperty @p -Name (Get-OobArgString $Arguments 'attribute') -Value (Get-OobArgText $Arguments 'value')
     return $null
+}
+
+# Invoke-OobAnonAuthGet reads one effective attribute; a boolean reads as
+# applicationHost.config writes it.
+function Invoke-OobAnonAuthGet {
+    param($Arguments)
+    Initialize-OobIis
+    $p = Get-OobAnonParams $Arguments
+    $v = Get-WebConfigurationProperty @p -Name (Get-OobArgString $Arguments 'attribute')
+    if ($null -ne $v -and $null -ne $v.PSObject.Properties['Value']) { $v = $v.Value }
+    if ($v -is [bool]) {
+        if ($v) { $v = 'true' } else { $v = 'false' }
+    }
+    return [ordered]@{ value = [string]$v }
 }
 
 function Invoke-OobAnonAuthClear {
@@ -337,6 +357,8 @@ $script:IisAgentOps['oob.application.set_pool'] = 'Invoke-OobApplicationSetPool'
 $script:IisAgentOps['oob.application.remove'] = 'Invoke-OobApplicationRemove'
 $script:IisAgentOps['oob.anonauth.set'] = 'Invoke-OobAnonAuthSet'
 $script:IisAgentOps['oob.anonauth.clear'] = 'Invoke-OobAnonAuthClear'
+$script:IisAgentOps['oob.anonauth.get'] = 'Invoke-OobAnonAuthGet'
+$script:IisAgentOps['oob.user.remove'] = 'Invoke-OobUserRemove'
 $script:IisAgentOps['oob.site.add'] = 'Invoke-OobSiteAdd'
 $script:IisAgentOps['oob.site.remove'] = 'Invoke-OobSiteRemove'
 $script:IisAgentOps['oob.site.state'] = 'Invoke-OobSiteState'

@@ -21,6 +21,8 @@ const (
 	OpOOBApplicationRemove  = "oob.application.remove"
 	OpOOBAnonAuthSet        = "oob.anonauth.set"
 	OpOOBAnonAuthClear      = "oob.anonauth.clear"
+	OpOOBAnonAuthGet        = "oob.anonauth.get"
+	OpOOBUserRemove         = "oob.user.remove"
 	OpOOBSiteAdd            = "oob.site.add"
 	OpOOBSiteRemove         = "oob.site.remove"
 	OpOOBSiteState          = "oob.site.state"
@@ -54,7 +56,7 @@ type OOBArgs struct {
 	Inheritance  string   `json:"inheritance,omitempty"`
 }
 
-// OOBValue is OpOOBAppPoolGet's result.
+// OOBValue is the result of OpOOBAppPoolGet and OpOOBAnonAuthGet.
 type OOBValue struct {
 	Value string `json:"value"`
 }

@@ -24,6 +24,7 @@ type hostAdmin interface {
 	SetAppPoolAttr(ctx context.Context, pool, attr, value string) error
 	AppPoolValue(ctx context.Context, pool, attr string) (string, error)
 	AddUser(ctx context.Context, name, password string) error
+	RemoveUser(ctx context.Context, name string) error
 	AddGroupMember(ctx context.Context, group, member string) error
 	RemoveGroupMember(ctx context.Context, group, member string) error
 	AddApplication(ctx context.Context, site, path, pool, physicalPath string) error
@@ -31,6 +32,7 @@ type hostAdmin interface {
 	RemoveApplication(ctx context.Context, site, path string) error
 	SetAnonymousAuth(ctx context.Context, location, attr, value string) error
 	ClearAnonymousAuth(ctx context.Context, location string) error
+	AnonymousAuthValue(ctx context.Context, location, attr string) (string, error)
 	AddSite(ctx context.Context, name, pool, physicalPath string) error
 	RemoveSite(ctx context.Context, name string) error
 	SetSiteState(ctx context.Context, name string, started bool) error
@@ -114,24 +116,25 @@ func realAdmin(t *testing.T, h *testHost) *acchost.Admin {
 // reads.
 func TestAccRealHostPath(t *testing.T) {
 	for name, test := range map[string]func(*testing.T){
-		"AppPoolLifecycle":                     TestAccAppPoolLifecycle,
-		"AppPoolHostileName":                   TestAccAppPoolHostileName,
-		"AppPoolImportByHostAndName":           TestAccAppPoolImportByHostAndName,
-		"AppPoolExistingAndDrift":              TestAccAppPoolExistingAndDrift,
-		"AppPoolIdentityDrift":                 TestAccAppPoolIdentityDrift,
-		"AppPoolIdentityManagedServiceAccount": TestAccAppPoolIdentityManagedServiceAccount,
-		"AppPoolIdentityInvalidCombinations":   TestAccAppPoolIdentityInvalidCombinations,
-		"AppPoolForceDestroy":                  TestAccAppPoolForceDestroy,
-		"FirewallRuleLifecycle":                TestAccFirewallRuleLifecycle,
-		"FirewallRuleDrift":                    TestAccFirewallRuleDrift,
-		"FirewallRuleExistingIsNotAdopted":     TestAccFirewallRuleExistingIsNotAdopted,
-		"FirewallRuleHostileName":              TestAccFirewallRuleHostileName,
-		"FirewallRuleImportByHostAndName":      TestAccFirewallRuleImportByHostAndName,
-		"FirewallRuleInvalidCombinations":      TestAccFirewallRuleInvalidCombinations,
-		"FirewallRuleNoPerpetualDiff":          TestAccFirewallRuleNoPerpetualDiff,
-		"FirewallRulesDataSource":              TestAccFirewallRulesDataSource,
-		"HostDataSource":                       TestAccHostDataSource,
-		"HostDataSourceOverHTTPSWithCACert":    TestAccHostDataSourceOverHTTPSWithCACert,
+		"AppPoolLifecycle":                      TestAccAppPoolLifecycle,
+		"AppPoolHostileName":                    TestAccAppPoolHostileName,
+		"AppPoolImportByHostAndName":            TestAccAppPoolImportByHostAndName,
+		"AppPoolExistingAndDrift":               TestAccAppPoolExistingAndDrift,
+		"AppPoolIdentityDrift":                  TestAccAppPoolIdentityDrift,
+		"AppPoolIdentityManagedServiceAccount":  TestAccAppPoolIdentityManagedServiceAccount,
+		"AppPoolIdentityInvalidCombinations":    TestAccAppPoolIdentityInvalidCombinations,
+		"AnonymousAuthPasswordRemovedOutOfBand": TestAccAnonymousAuthPasswordRemovedOutOfBand,
+		"AppPoolForceDestroy":                   TestAccAppPoolForceDestroy,
+		"FirewallRuleLifecycle":                 TestAccFirewallRuleLifecycle,
+		"FirewallRuleDrift":                     TestAccFirewallRuleDrift,
+		"FirewallRuleExistingIsNotAdopted":      TestAccFirewallRuleExistingIsNotAdopted,
+		"FirewallRuleHostileName":               TestAccFirewallRuleHostileName,
+		"FirewallRuleImportByHostAndName":       TestAccFirewallRuleImportByHostAndName,
+		"FirewallRuleInvalidCombinations":       TestAccFirewallRuleInvalidCombinations,
+		"FirewallRuleNoPerpetualDiff":           TestAccFirewallRuleNoPerpetualDiff,
+		"FirewallRulesDataSource":               TestAccFirewallRulesDataSource,
+		"HostDataSource":                        TestAccHostDataSource,
+		"HostDataSourceOverHTTPSWithCACert":     TestAccHostDataSourceOverHTTPSWithCACert,
 	} {
 		t.Run(name, test)
 	}

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -42,6 +44,34 @@ func newAnonSimHost(t *testing.T) *testHost {
 		}
 	}
 	return h
+}
+
+// anonNames are the objects newAnonTestHost prepares for one test.
+type anonNames struct {
+	pool     string // the application's own pool
+	location string // Default Web Site/<pool>
+	user     string // a local account in no administrative group
+}
+
+// newAnonTestHost is newAnonSimHost for the test host, real or simulated:
+// the pool, application and user carry tfacc- names of this test's own,
+// since tests share a real host, and on a real host they are removed when
+// the test ends. A local user name has at most 20 characters, so the
+// user's is the test name's digest.
+func newAnonTestHost(t *testing.T) (*testHost, anonNames) {
+	t.Helper()
+	h := newTestHost(t, simOptions{})
+	sum := sha256.Sum256([]byte(t.Name()))
+	n := anonNames{pool: uniquePoolName(t, "anon"), user: "tfacc-" + hex.EncodeToString(sum[:])[:8]}
+	n.location = "Default Web Site/" + n.pool
+	ctx := context.Background()
+	h.addPoolOutOfBand(t, n.pool)
+	h.addApplicationOutOfBand(t, "Default Web Site", "/"+n.pool, n.pool)
+	h.oob(t).addUser(n.user, anonUserPassword)
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, n.user) })
+	}
+	return h, n
 }
 
 // anonConfig renders an iis_anonymous_authentication block; attrs are

@@ -102,13 +102,22 @@ func TestAccAnonymousAuthLifecycle(t *testing.T) {
 	})
 }
 
+// expectAnonOnHost reads the location's effective settings as an
+// administrator would (Get-WebConfigurationProperty on a real host).
 func expectAnonOnHost(t *testing.T, h *testHost, loc, enabled, user, password string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		v := anonOnHost(t, h, loc)
-		if v.Attrs["enabled"] != enabled || v.Attrs["userName"] != user || v.Attrs["password"] != password {
+		got := map[string]string{}
+		for _, attr := range []string{"enabled", "userName", "password"} {
+			v, err := h.admin(t).AnonymousAuthValue(context.Background(), loc, attr)
+			if err != nil {
+				return err
+			}
+			got[attr] = v
+		}
+		if got["enabled"] != enabled || got["userName"] != user || got["password"] != password {
 			// Never print the password: only whether it matched.
 			return fmt.Errorf("host holds enabled=%s userName=%q password matches=%v; want enabled=%s userName=%q and the configured password",
-				v.Attrs["enabled"], v.Attrs["userName"], v.Attrs["password"] == password, enabled, user)
+				got["enabled"], got["userName"], got["password"] == password, enabled, user)
 		}
 		return nil
 	}
@@ -278,16 +287,16 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 // The anonymous user's password removed on the host is drift: the refresh
 // drops it from state, and the plan sets exactly it again.
 func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
-	h := newAnonSimHost(t)
-	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "specific_user"`,
-		`username = "`+anonUser+`"`, `password = `+hclString(anonUserPassword))
+	h, n := newAnonTestHost(t)
+	config := h.providerConfig() + anonConfig("test", n.location, `identity = "specific_user"`,
+		`username = "`+n.user+`"`, `password = `+hclString(anonUserPassword))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
-			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{Config: config, Check: expectAnonOnHost(t, h, n.location, "true", n.user, anonUserPassword)},
 			{
 				PreConfig: func() {
-					if err := h.admin(t).SetAnonymousAuth(context.Background(), anonShop, "password", ""); err != nil {
+					if err := h.admin(t).SetAnonymousAuth(context.Background(), n.location, "password", ""); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -298,7 +307,7 @@ func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
 				}},
 				Check: resource.TestCheckNoResourceAttr(anonAddr, "password"),
 			},
-			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{Config: config, Check: expectAnonOnHost(t, h, n.location, "true", n.user, anonUserPassword)},
 		},
 	})
 }

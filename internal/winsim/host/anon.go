@@ -49,6 +49,13 @@ func (h *Host) AnonymousAuth(ctx context.Context, location string) (AnonView, er
 	return out, err
 }
 
+// AnonymousAuthValue is one effective attribute of the section at
+// location, as Get-WebConfigurationProperty reads it ("" when unset).
+func (h *Host) AnonymousAuthValue(ctx context.Context, location, attr string) (string, error) {
+	v, err := h.AnonymousAuth(ctx, location)
+	return v.Attrs[attr], err
+}
+
 // anonView layers the section for loc: schema defaults, the server level,
 // then for each path from the site down to loc its <location> element in
 // applicationHost.config and, while the section is unlocked, that path's

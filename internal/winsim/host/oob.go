@@ -53,6 +53,12 @@ func (h *Host) HandleOutOfBand(ctx context.Context, op string, raw json.RawMessa
 		err = h.RemoveApplication(ctx, a.Site, a.Path)
 	case hostapi.OpOOBAnonAuthSet:
 		err = h.SetAnonymousAuth(ctx, a.Location, a.Attribute, a.Value)
+	case hostapi.OpOOBAnonAuthGet:
+		var v string
+		v, err = h.AnonymousAuthValue(ctx, a.Location, a.Attribute)
+		result = hostapi.OOBValue{Value: v}
+	case hostapi.OpOOBUserRemove:
+		err = h.RemoveUser(ctx, a.Name)
 	case hostapi.OpOOBAnonAuthClear:
 		err = h.ClearAnonymousAuth(ctx, a.Location)
 	case hostapi.OpOOBSiteAdd:
