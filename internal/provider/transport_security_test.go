@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -304,4 +305,46 @@ func TestAccAllowUnencryptedHTTP(t *testing.T) {
 	tls.HTTPS = true
 	w.configure(tls.providerConfig("allow_unencrypted_http = true") + rule)
 	planFails(t, w, `allow_unencrypted_http without plain HTTP`)
+}
+
+// A Kerberos run at TF_LOG=TRACE, a successful apply and a wrong password:
+// neither password appears in terraform's log or the provider's.
+func TestAccKerberosSecretsNotInTraceLogs(t *testing.T) {
+	dir := t.TempDir()
+	tfLog, accLog := filepath.Join(dir, "tf.log"), filepath.Join(dir, "provider.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_LOG_PATH", tfLog)
+	t.Setenv("TF_ACC_LOG_PATH", accLog)
+	const wrongPassword = "Wr0ng-Krb-TRACE-pw"
+	h := newKerberosHost(t, true, false)
+	w := newTFWorkdir(t)
+	// The password comes from a sensitive variable, as in a real
+	// configuration; a literal would be in main.tf by design.
+	config := strings.Replace(h.providerConfig(), "password = "+hclString(krbPassword), "password = var.pw", 1) +
+		"variable \"pw\" {\n  type = string\n  sensitive = true\n}\n" + `data "iis_host" "test" {}` + "\n"
+	w.configure(config)
+	w.env = append(w.env, "TF_VAR_pw="+krbPassword)
+	w.mustRun("init", "-no-color")
+	noSecret(t, w.mustRun("apply", "-no-color", "-auto-approve"))
+	if h.sim.Stats().KerberosLogons == 0 {
+		t.Fatal("no Kerberos logon: the run did not exercise the password")
+	}
+	w.env = append(w.env, "TF_VAR_pw="+wrongPassword)
+	if out, err := w.run("plan", "-no-color", "-refresh=true"); err == nil || strings.Contains(err.Error(), wrongPassword) {
+		t.Fatalf("wrong password: err = %v\n%s", err, out)
+	}
+	for _, path := range []string{tfLog, accLog} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte("KDC_ERR_PREAUTH_FAILED")) && path == accLog {
+			t.Fatalf("%s does not hold the provider's log of the failed logon; the check would prove nothing", path)
+		}
+		for _, secret := range []string{krbPassword, wrongPassword, "Krb-P@ss"} {
+			if bytes.Contains(b, []byte(secret)) {
+				t.Fatalf("%s holds a password (%.8s...)", path, secret)
+			}
+		}
+	}
 }
