@@ -124,6 +124,7 @@ func TestAccRealHostPath(t *testing.T) {
 		"AppPoolIdentityManagedServiceAccount":  TestAccAppPoolIdentityManagedServiceAccount,
 		"AppPoolIdentityInvalidCombinations":    TestAccAppPoolIdentityInvalidCombinations,
 		"AnonymousAuthPasswordRemovedOutOfBand": TestAccAnonymousAuthPasswordRemovedOutOfBand,
+		"AnonymousAuthDrift":                    TestAccAnonymousAuthDrift,
 		"AppPoolForceDestroy":                   TestAccAppPoolForceDestroy,
 		"FirewallRuleLifecycle":                 TestAccFirewallRuleLifecycle,
 		"FirewallRuleDrift":                     TestAccFirewallRuleDrift,

@@ -216,8 +216,10 @@ func (c anonDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequ
 // puts the pool identity back. A location whose own settings are removed
 // out of band is created again.
 func TestAccAnonymousAuthDrift(t *testing.T) {
-	h := newAnonSimHost(t)
-	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`)
+	h, n := newAnonTestHost(t)
+	config := h.providerConfig() + anonConfig("test", n.location, `identity = "app_pool"`)
+	poolReason := knownvalue.StringRegexp(regexp.MustCompile(`^application pool identity of pool "` + regexp.QuoteMeta(n.pool) + `", which serves ` +
+		regexp.QuoteMeta(n.location) + `: ApplicationPoolIdentity: per-pool virtual account`))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
@@ -225,11 +227,11 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 			{
 				PreConfig: func() {
 					ctx := context.Background()
-					if err := h.admin(t).AddGroupMember(ctx, "Administrators", anonUser); err != nil {
+					if err := h.admin(t).AddGroupMember(ctx, "Administrators", n.user); err != nil {
 						t.Fatal(err)
 					}
-					for attr, v := range map[string]string{"userName": anonUser, "password": anonUserPassword} {
-						if err := h.admin(t).SetAnonymousAuth(ctx, anonShop, attr, v); err != nil {
+					for attr, v := range map[string]string{"userName": n.user, "password": anonUserPassword} {
+						if err := h.admin(t).SetAnonymousAuth(ctx, n.location, attr, v); err != nil {
 							t.Fatal(err)
 						}
 					}
@@ -242,18 +244,18 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 					// falls with it.
 					expectOnlyChanges(anonAddr, map[string]move{
 						"identity":         movedStr("specific_user", "app_pool"),
-						"username":         moved(knownvalue.StringExact(anonUser), knownvalue.Null()),
-						"account":          movedStr(anonUser, `IIS AppPool\shop`),
+						"username":         moved(knownvalue.StringExact(n.user), knownvalue.Null()),
+						"account":          movedStr(n.user, `IIS AppPool\`+n.pool),
 						"privilege":        movedStr("full", "least"),
-						"privilege_reason": movedStr(anonUser+": member of Administrators: full control of the host", shopPoolReason),
+						"privilege_reason": moved(knownvalue.StringExact(n.user+": member of Administrators: full control of the host"), poolReason),
 					}),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(anonAddr, "identity", "specific_user"),
-					resource.TestCheckResourceAttr(anonAddr, "username", anonUser),
-					resource.TestCheckResourceAttr(anonAddr, "account", anonUser),
+					resource.TestCheckResourceAttr(anonAddr, "username", n.user),
+					resource.TestCheckResourceAttr(anonAddr, "account", n.user),
 					resource.TestCheckResourceAttr(anonAddr, "privilege", "full"),
-					resource.TestCheckResourceAttr(anonAddr, "privilege_reason", anonUser+": member of Administrators: full control of the host"),
+					resource.TestCheckResourceAttr(anonAddr, "privilege_reason", n.user+": member of Administrators: full control of the host"),
 				),
 			},
 			{
@@ -263,15 +265,12 @@ func TestAccAnonymousAuthDrift(t *testing.T) {
 					expectPlanned("privilege", "least"),
 				}},
 				Check: func(*terraform.State) error {
-					if v := anonOnHost(t, h, anonShop); v.Attrs["userName"] != "" || v.Attrs["password"] != "" {
-						return fmt.Errorf("after the apply the host holds userName=%q and a password: %v", v.Attrs["userName"], v.Attrs["password"] != "")
-					}
-					return nil
+					return expectAnonOnHost(t, h, n.location, "true", "", "")(nil)
 				},
 			},
 			{
 				PreConfig: func() {
-					if err := h.admin(t).ClearAnonymousAuth(context.Background(), anonShop); err != nil {
+					if err := h.admin(t).ClearAnonymousAuth(context.Background(), n.location); err != nil {
 						t.Fatal(err)
 					}
 				},
