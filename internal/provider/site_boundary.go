@@ -96,7 +96,7 @@ func boundaryWarning(what, pool, poolAccount string, accounts []string, others [
 		fix = "Run anonymous requests as each site's pool identity: iis_anonymous_authentication with identity = \"app_pool\" at this site, " +
 			"or at location = \"\" for every site, with each site in a pool of its own (iis_app_pool with ApplicationPoolIdentity, " +
 			"whose virtual account IIS AppPool\\<pool> is unique); or give each site an anonymous account of its own (identity = \"specific_user\"). " +
-			"This plan reads the host as it is now: anonymous settings this same apply changes show in the next plan."
+			"The plan reads the host as it is now: other anonymous settings that this same apply changes count from the next plan."
 	}
 	detail = strings.Join(facts, "\n") + "\nCode in one can then read and change whatever the other can: its files, its configuration, its secrets.\n\n" + fix
 	return summary, detail, true
