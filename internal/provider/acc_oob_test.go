@@ -83,6 +83,16 @@ func (h *testHost) addApplicationOutOfBand(t *testing.T, site, path, pool string
 	}
 }
 
+// addSiteOutOfBand adds a site behind Terraform's back, removed again when
+// the test ends on a real host.
+func (h *testHost) addSiteOutOfBand(t *testing.T, name, pool, physicalPath string) {
+	t.Helper()
+	h.oob(t).do("add site "+name, h.admin(t).AddSite(context.Background(), name, pool, physicalPath))
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveSite(context.Background(), name) })
+	}
+}
+
 // realAdmin connects to the real host a test runs against (IIS_ACC_HOST)
 // with the out-of-band agent, so a step that changes the host behind
 // Terraform's back runs the cmdlets an administrator would, not the
@@ -125,6 +135,7 @@ func TestAccRealHostPath(t *testing.T) {
 		"AppPoolIdentityInvalidCombinations":    TestAccAppPoolIdentityInvalidCombinations,
 		"AnonymousAuthPasswordRemovedOutOfBand": TestAccAnonymousAuthPasswordRemovedOutOfBand,
 		"AnonymousAuthDrift":                    TestAccAnonymousAuthDrift,
+		"ApplicationLifecycle":                  TestAccApplicationLifecycle,
 		"AppPoolForceDestroy":                   TestAccAppPoolForceDestroy,
 		"FirewallRuleLifecycle":                 TestAccFirewallRuleLifecycle,
 		"FirewallRuleDrift":                     TestAccFirewallRuleDrift,

@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
 )
 
 const appAddr = "iis_application.test"
@@ -28,19 +30,25 @@ func appConfig(attrs ...string) string {
 // warning's flow), import by site/path and host|site/path, drift when
 // moved and when deleted out of band, destroy.
 func TestAccApplicationLifecycle(t *testing.T) {
-	h := newSiteSimHost(t)
+	h := newTestHost(t, simOptions{})
 	ctx := context.Background()
-	if err := h.admin(t).AddSite(ctx, "shop", "shop", `C:\sites\shop`); err != nil {
-		t.Fatal(err)
-	}
+	c := agentClient(t, h)
+	// The site, its pool and the other pool carry this test's own tfacc-
+	// names: tests share a real host.
+	site, blog := uniquePoolName(t, "shop"), uniquePoolName(t, "blog")
+	uploads := `C:\sites\` + site + `\uploads`
+	h.addPoolOutOfBand(t, site)
+	h.addPoolOutOfBand(t, blog)
+	h.oob(t).do("create "+uploads, h.admin(t).MakeDir(ctx, uploads))
+	h.addSiteOutOfBand(t, site, site, `C:\sites\`+site)
 	cfg := func(pool string) string {
-		return h.providerConfig() + appConfig(`site = "shop"`, `path = "/uploads"`, `physical_path = "C:\\sites\\shop\\uploads"`, `application_pool = "`+pool+`"`)
+		return h.providerConfig() + appConfig(`site = `+hclString(site), `path = "/uploads"`, `physical_path = `+hclString(uploads), `application_pool = `+hclString(pool))
 	}
 	onHost := func(pool string) tfresource.TestCheckFunc {
 		return func(*terraform.State) error {
-			s, err := h.host.Site(ctx, "shop")
-			if err != nil || len(s.Applications) != 2 || s.Applications[1].ApplicationPool != pool || s.Applications[1].PhysicalPath != `C:\sites\shop\uploads` {
-				return fmt.Errorf("host has %+v (%v), want /uploads in pool %s", s.Applications, err, pool)
+			a, err := iis.GetApplication(ctx, c, site, "/uploads")
+			if err != nil || a.ApplicationPool != pool || a.PhysicalPath != uploads {
+				return fmt.Errorf("host has /uploads in pool %q at %q (%v), want pool %s at %s", a.ApplicationPool, a.PhysicalPath, err, pool, uploads)
 			}
 			return nil
 		}
@@ -48,55 +56,55 @@ func TestAccApplicationLifecycle(t *testing.T) {
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		CheckDestroy: func(*terraform.State) error {
-			if s, _ := h.host.Site(ctx, "shop"); len(s.Applications) != 1 {
-				return fmt.Errorf("applications left after destroy: %+v", s.Applications)
+			if _, err := iis.GetApplication(ctx, c, site, "/uploads"); !iis.IsNotFound(err) {
+				return fmt.Errorf("application %s/uploads left after destroy (%v)", site, err)
 			}
 			return nil
 		},
 		Steps: []tfresource.TestStep{
 			{
-				Config:      h.providerConfig() + appConfig(`site = "shop"`, `path = "uploads/"`, `physical_path = "C:\\x"`),
+				Config:      h.providerConfig() + appConfig(`site = `+hclString(site), `path = "uploads/"`, `physical_path = "C:\\x"`),
 				ExpectError: regexp.MustCompile(`(?s)Invalid application path.*must start with "/"`),
 			},
 			{
-				Config: cfg("blog"),
+				Config: cfg(blog),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
-					expectStrings(appAddr, "identities", `IIS AppPool\blog`, `NT AUTHORITY\IUSR`),
+					expectStrings(appAddr, "identities", `IIS AppPool\`+blog, `NT AUTHORITY\IUSR`),
 				}},
-				Check: onHost("blog"),
+				Check: onHost(blog),
 			},
 			{
-				Config: cfg("shop"),
+				Config: cfg(site),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
-					expectStrings(appAddr, "identities", `IIS AppPool\shop`, `NT AUTHORITY\IUSR`),
+					expectStrings(appAddr, "identities", `IIS AppPool\`+site, `NT AUTHORITY\IUSR`),
 				}},
-				Check: onHost("shop"),
+				Check: onHost(site),
 			},
-			{Config: cfg("shop"), ResourceName: appAddr, ImportState: true, ImportStateId: "SHOP/Uploads/", ImportStateVerify: true},
-			{Config: cfg("shop"), ResourceName: appAddr, ImportState: true, ImportStateId: h.Host + "|shop/uploads", ImportStateVerify: true,
+			{Config: cfg(site), ResourceName: appAddr, ImportState: true, ImportStateId: strings.ToUpper(site) + "/Uploads/", ImportStateVerify: true},
+			{Config: cfg(site), ResourceName: appAddr, ImportState: true, ImportStateId: h.Host + "|" + site + "/uploads", ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"host"}},
 			{
 				PreConfig: func() {
-					if err := h.admin(t).SetApplicationPool(ctx, "shop", "/uploads", "DefaultAppPool"); err != nil {
+					if err := h.admin(t).SetApplicationPool(ctx, site, "/uploads", "DefaultAppPool"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg("shop"),
+				Config: cfg(site),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
-					expectString(appAddr, "application_pool", "shop"),
+					expectString(appAddr, "application_pool", site),
 				}},
-				Check: onHost("shop"),
+				Check: onHost(site),
 			},
 			{
 				PreConfig: func() {
-					if err := h.admin(t).RemoveApplication(ctx, "shop", "/uploads"); err != nil {
+					if err := h.admin(t).RemoveApplication(ctx, site, "/uploads"); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config: cfg("shop"),
+				Config: cfg(site),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
 				}},
