@@ -670,3 +670,26 @@ func TestAccAnonymousAuthBoundaryWarning(t *testing.T) {
 		t.Errorf("the pool identity warned:\n%s", out)
 	}
 }
+
+// max_privilege still holds for settings at a site the same apply
+// creates: the plan cannot judge them, the plan Terraform makes just
+// before the create does, and the apply stops there.
+func TestAccAnonymousAuthOnANewSiteHeldToMaxPrivilege(t *testing.T) {
+	h := newSiteSimHost(t)
+	cfg := h.providerConfig(`max_privilege = "least"`) + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`,
+		`application_pool = "shop"`, httpBinding("shop.example.com")) + `
+resource "iis_anonymous_authentication" "test" {
+  location = iis_website.shop.name
+  identity = "specific_user"
+  username = "deploy"
+  password = "not-shown-1"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{{
+			Config:      cfg,
+			ExpectError: regexp.MustCompile(`Privilege medium is above max_privilege "least"`),
+		}},
+	})
+}
