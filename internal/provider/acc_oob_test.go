@@ -2,6 +2,13 @@ package provider
 
 import (
 	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/iisguard/terraform-provider-iis/internal/acchost"
@@ -125,7 +132,14 @@ func realAdmin(t *testing.T, h *testHost) *acchost.Admin {
 // checks it, and acchost's tests hold each request to what its handler
 // reads.
 func TestAccRealHostPath(t *testing.T) {
-	for name, test := range map[string]func(*testing.T){
+	for name, test := range realHostPathTests() {
+		t.Run(name, test)
+	}
+}
+
+// realHostPathTests are the tests that run on a real host, by subtest name.
+func realHostPathTests() map[string]func(*testing.T) {
+	return map[string]func(*testing.T){
 		"AppPoolLifecycle":                      TestAccAppPoolLifecycle,
 		"AppPoolHostileName":                    TestAccAppPoolHostileName,
 		"AppPoolImportByHostAndName":            TestAccAppPoolImportByHostAndName,
@@ -147,7 +161,72 @@ func TestAccRealHostPath(t *testing.T) {
 		"FirewallRulesDataSource":               TestAccFirewallRulesDataSource,
 		"HostDataSource":                        TestAccHostDataSource,
 		"HostDataSourceOverHTTPSWithCACert":     TestAccHostDataSourceOverHTTPSWithCACert,
-	} {
-		t.Run(name, test)
+	}
+}
+
+// Every test that can run on a real host (it takes its host from
+// newTestHost, directly or through a helper) runs in TestAccRealHostPath,
+// so no out-of-band step it takes can lean on the simulator unnoticed.
+func TestEveryRealHostTestRunsInTheRealHostPath(t *testing.T) {
+	names, err := filepath.Glob("*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	calls := map[string]map[string]bool{} // function -> functions it calls
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil || fd.Recv != nil {
+				continue
+			}
+			fn := fd.Name.Name
+			calls[fn] = map[string]bool{}
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if c, ok := n.(*ast.CallExpr); ok {
+					if id, ok := c.Fun.(*ast.Ident); ok {
+						calls[fn][id.Name] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	real := map[string]bool{"newTestHost": true}
+	for changed := true; changed; {
+		changed = false
+		for fn, callees := range calls {
+			if real[fn] {
+				continue
+			}
+			for c := range callees {
+				if real[c] {
+					real[fn], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	listed := map[string]bool{}
+	for _, test := range realHostPathTests() {
+		full := runtime.FuncForPC(reflect.ValueOf(test).Pointer()).Name()
+		listed[full[strings.LastIndex(full, ".")+1:]] = true
+	}
+	var n int
+	for fn := range real {
+		if !strings.HasPrefix(fn, "TestAcc") || fn == "TestAccRealHostPath" {
+			continue
+		}
+		n++
+		if !listed[fn] {
+			t.Errorf("%s can run on a real host but is not in realHostPathTests", fn)
+		}
+	}
+	if n < len(listed) {
+		t.Errorf("found %d tests that take a real host, fewer than the %d listed: the search is broken", n, len(listed))
 	}
 }
