@@ -9,8 +9,10 @@ import (
 )
 
 // NewProtocol6Server serves p over plugin protocol 6, as
-// providerserver.NewProtocol6 does, with one repair for OpenTofu: it sends
-// a null argument of a provider function as no value at all.
+// providerserver.NewProtocol6 does, with two repairs: refreshes answer in
+// JSON (jsonReadServer, for Terraform's refresh-only exit code), and, for
+// OpenTofu, which sends a null argument of a provider function as no value
+// at all, such an argument is passed on as null.
 //
 // OpenTofu (1.10 and 1.12 alike, internal/plugin6/grpc_provider.go
 // CallFunction) skips null arguments of parameters that allow null and
@@ -26,7 +28,7 @@ import (
 // those interfaces too.
 func NewProtocol6Server(p provider.Provider) func() tfprotov6.ProviderServer {
 	serve := providerserver.NewProtocol6(p)
-	return func() tfprotov6.ProviderServer { return nullArguments{serve()} }
+	return func() tfprotov6.ProviderServer { return &jsonReadServer{ProviderServer: nullArguments{serve()}} }
 }
 
 type nullArguments struct {

@@ -101,9 +101,13 @@ func (r *anonAuthResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"password_wo": schema.StringAttribute{
 				MarkdownDescription: "Write-only password of `username` (Terraform 1.11 or later): sent to the host, never stored in plan or state. " +
-					"Terraform cannot tell when it changes, so change `password_wo_version` to set a new one. Conflicts with `password`.",
-				Optional:  true,
-				Sensitive: true,
+					"Terraform cannot tell when it changes, so change `password_wo_version` to set a new one. Conflicts with `password`. Terraform never stores or shows a write-only value (plans say `(write-only attribute)`), so it is not also marked sensitive.",
+				Optional: true,
+				// Not Sensitive: a write-only value is never in plan or state
+				// (Terraform shows "(write-only attribute)"), and a second
+				// sensitive attribute beside password would let Terraform
+				// store the two in random order, which makes every other
+				// refresh-only plan exit 2 with no drift.
 				WriteOnly: true,
 			},
 			"password_wo_version": schema.Int64Attribute{

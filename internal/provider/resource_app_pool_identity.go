@@ -97,9 +97,13 @@ func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"password_wo": schema.StringAttribute{
 				MarkdownDescription: "Write-only password of `username` (Terraform 1.11 and later): never stored in plan or state. " +
-					"Sent when the identity is created or changed, and whenever `password_wo_version` changes.",
-				Optional:  true,
-				Sensitive: true,
+					"Sent when the identity is created or changed, and whenever `password_wo_version` changes. Terraform never stores or shows a write-only value (plans say `(write-only attribute)`), so it is not also marked sensitive.",
+				Optional: true,
+				// Not Sensitive: a write-only value is never in plan or state
+				// (Terraform shows "(write-only attribute)"), and a second
+				// sensitive attribute beside password would let Terraform
+				// store the two in random order, which makes every other
+				// refresh-only plan exit 2 with no drift.
 				WriteOnly: true,
 			},
 			"password_wo_version": schema.StringAttribute{
