@@ -34,9 +34,11 @@ const (
 	OpAnonAuthResolve = "anonauth.resolve"
 )
 
-// AnonAuthLocation names one location.
+// AnonAuthLocation names one location. Check, when present, asks
+// OpAnonAuthGet for the digest of the stored password (PasswordDigest).
 type AnonAuthLocation struct {
-	Location string `json:"location"`
+	Location string         `json:"location"`
+	Check    *PasswordCheck `json:"check,omitempty"`
 }
 
 // AnonAuth is the section as read at one location: the effective values
@@ -60,15 +62,21 @@ type AnonAuth struct {
 	PasswordSet bool `json:"password_set"`
 	// LogonMethod is Interactive, Batch, Network or ClearText.
 	LogonMethod string `json:"logon_method"`
+	// PasswordDigest answers a PasswordCheck; empty without one or when
+	// no password is stored.
+	PasswordDigest string `json:"password_digest,omitempty"`
 }
 
 // AnonAuthSettings are the values OpAnonAuthSet writes. Password is written
-// as given ("" clears it); it is data, never part of a message.
+// as given ("" clears it); it is data, never part of a message. Check, when
+// present, asks for the digest of the password as written; a bad one is
+// refused before anything is written.
 type AnonAuthSettings struct {
-	Location string `json:"location"`
-	Enabled  bool   `json:"enabled"`
-	UserName string `json:"user_name"`
-	Password string `json:"password"`
+	Location string         `json:"location"`
+	Enabled  bool           `json:"enabled"`
+	UserName string         `json:"user_name"`
+	Password string         `json:"password"`
+	Check    *PasswordCheck `json:"check,omitempty"`
 }
 
 // AnonAuthResolution is every application on the host with its pool and

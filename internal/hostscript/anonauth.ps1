@@ -108,9 +108,11 @@ function Test-AnonLocallyStored {
 
 # Read-AnonAuth is the section as requests at the location get it, and
 # whether applicationHost.config holds it for this location itself. The
-# password is only tested for emptiness: it never leaves this function.
+# password is only tested for emptiness and, with a check, turned into its
+# digest under the caller's salt (digest.ps1): it never leaves this
+# function.
 function Read-AnonAuth {
-    param([string]$Location)
+    param([string]$Location, $Check)
     $p = Get-AnonParams $Location
     $configured = $true
     if ($Location.Length -gt 0) { $configured = Test-AnonLocallyStored $Location }
@@ -123,6 +125,9 @@ function Read-AnonAuth {
         password_set = ($password.Length -gt 0)
         logon_method = [string](Get-AnonValue $p 'logonMethod')
     }
+    if ($null -ne $Check -and $password.Length -gt 0) {
+        $result['password_digest'] = Get-PasswordDigest $password $Check
+    }
     $password = $null
     return $result
 }
@@ -131,7 +136,7 @@ function Invoke-AnonAuthGet {
     param($Arguments)
     Initialize-AnonIis
     $loc = Resolve-AnonLocation (Get-AnonArgString $Arguments 'location')
-    return Read-AnonAuth $loc
+    return Read-AnonAuth $loc (Read-PasswordCheck $Arguments.check)
 }
 
 # Invoke-AnonAuthSet writes enabled, userName and password in one commit, so
@@ -143,6 +148,8 @@ function Invoke-AnonAuthSet {
     $loc = Resolve-AnonLocation (Get-AnonArgString $Arguments 'location')
     $enabled = Get-AnonArgBool $Arguments 'enabled'
     $user = Get-AnonArgString $Arguments 'user_name'
+    # A bad check is refused before anything is written.
+    $check = Read-PasswordCheck $Arguments.check
     $p = Get-AnonParams $loc
     Start-WebCommitDelay
     $committed = $false
@@ -159,7 +166,7 @@ function Invoke-AnonAuthSet {
     } finally {
         if (-not $committed) { Stop-WebCommitDelay -Commit $false }
     }
-    return Read-AnonAuth $loc
+    return Read-AnonAuth $loc $check
 }
 
 # Invoke-AnonAuthClear removes the location's own settings so it inherits

@@ -6,7 +6,7 @@
 # A pool name only ever reaches the cmdlets as a parameter value, and paths
 # are passed with -LiteralPath, so no character of a name is read as a
 # wildcard. The processModel password is read only to derive its digest
-# (Get-PoolPasswordDigest) and never leaves this file in any other form.
+# (Get-PasswordDigest, digest.ps1) and never leaves this file in any other form.
 
 $script:PoolApphost = 'MACHINE/WEBROOT/APPHOST'
 $script:PoolAnonSection = 'system.webServer/security/authentication/anonymousAuthentication'
@@ -326,37 +326,6 @@ function Invoke-AppPoolDelete {
     return $null
 }
 
-# Read-PoolCheck validates a password check: the salt and the iteration
-# count are bounded, so a request cannot make the host spin.
-function Read-PoolCheck {
-    param($Check)
-    if ($null -eq $Check) { return $null }
-    $saltText = Get-PoolArgString $Check 'salt'
-    $iterations = Get-PoolArg $Check 'iterations'
-    $salt = $null
-    try { $salt = [Convert]::FromBase64String([string]$saltText) } catch { $salt = $null }
-    if ($null -eq $salt -or $salt.Length -lt 16) {
-        throw (New-AgentError -Kind 'invalid_argument' -Message 'check.salt must be base64 of at least 16 bytes')
-    }
-    if (-not ($iterations -is [int] -or $iterations -is [long]) -or $iterations -lt 1000 -or $iterations -gt 1000000) {
-        throw (New-AgentError -Kind 'invalid_argument' -Message 'check.iterations must be between 1000 and 1000000')
-    }
-    return @{ Salt = $salt; Iterations = [int]$iterations }
-}
-
-# Get-PoolPasswordDigest is hostapi.PasswordDigest: PBKDF2-HMAC-SHA1 over
-# the UTF-8 password, as Rfc2898DeriveBytes computes it on every .NET
-# Framework a supported Windows Server has.
-function Get-PoolPasswordDigest {
-    param([string]$Password, $Check)
-    $kdf = New-Object System.Security.Cryptography.Rfc2898DeriveBytes -ArgumentList $Password, $Check.Salt, $Check.Iterations
-    try {
-        return [Convert]::ToBase64String($kdf.GetBytes(32))
-    } finally {
-        $kdf.Dispose()
-    }
-}
-
 # Read-AppPoolIdentity reads processModel's identity. The password is read
 # in clear, as any administrator's Get-Item can, and only its digest under
 # the caller's salt goes into the result.
@@ -374,7 +343,7 @@ function Read-AppPoolIdentity {
         password_set  = ($password.Length -gt 0)
     }
     if ($null -ne $Check -and $password.Length -gt 0) {
-        $result['password_digest'] = Get-PoolPasswordDigest $password $Check
+        $result['password_digest'] = Get-PasswordDigest $password $Check
     }
     $password = $null
     return $result
@@ -383,7 +352,7 @@ function Read-AppPoolIdentity {
 function Invoke-AppPoolIdentityGet {
     param($Arguments)
     Initialize-PoolIis
-    return Read-AppPoolIdentity ([string](Get-PoolArgString $Arguments 'name')) (Read-PoolCheck (Get-PoolArg $Arguments 'check'))
+    return Read-AppPoolIdentity ([string](Get-PoolArgString $Arguments 'name')) (Read-PasswordCheck (Get-PoolArg $Arguments 'check'))
 }
 
 # Invoke-AppPoolIdentitySet writes the identity in one Set-ItemProperty of
@@ -402,7 +371,7 @@ function Invoke-AppPoolIdentitySet {
         throw (New-AgentError -Kind 'invalid_argument' -Message ("'{0}' is not a valid value for attribute 'identityType'" -f $type))
     }
     # A bad check is refused before anything is written.
-    $check = Read-PoolCheck (Get-PoolArg $Arguments 'check')
+    $check = Read-PasswordCheck (Get-PoolArg $Arguments 'check')
     $values = @{ identityType = $canonType }
     if ($canonType -eq 'SpecificUser') {
         $values['userName'] = [string](Get-PoolArgString $Arguments 'user_name')

@@ -27,6 +27,7 @@ var agentParts = []string{
 	"agent.ps1",
 	"host.ps1",
 	"firewall.ps1",
+	"digest.ps1",
 	"anonauth.ps1",
 	"account.ps1",
 	"apppool.ps1",

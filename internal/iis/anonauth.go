@@ -43,6 +43,9 @@ type AnonymousAuth struct {
 	UserName    string
 	PasswordSet bool
 	LogonMethod string
+	// Proof is the digest of the stored password under the salt the
+	// request carried; empty without one or when no password is stored.
+	Proof PasswordProof
 }
 
 // AnonSettings are what SetAnonymousAuth writes at a location. Password is
@@ -109,33 +112,42 @@ func ValidateLocation(loc string) error {
 	return nil
 }
 
-func anonFromWire(w hostapi.AnonAuth) AnonymousAuth {
+func anonFromWire(w hostapi.AnonAuth, check *hostapi.PasswordCheck) AnonymousAuth {
 	id, user := IdentityFromUserName(w.UserName)
 	return AnonymousAuth{
 		Location: w.Location, Configured: w.Configured, Enabled: w.Enabled,
 		Identity: id, UserName: user, PasswordSet: w.PasswordSet, LogonMethod: w.LogonMethod,
+		Proof: proofFromWire(check, w.PasswordDigest),
 	}
 }
 
-// GetAnonymousAuth reads the section at a location. A location with no
-// site or application is an error for which IsNotFound is true.
-func GetAnonymousAuth(ctx context.Context, c Caller, location string) (AnonymousAuth, error) {
+// GetAnonymousAuth reads the section at a location. With a proof it also
+// asks for the digest of the stored password under that proof's salt, so
+// the caller can compare it with proof.Matches. A location with no site or
+// application is an error for which IsNotFound is true.
+func GetAnonymousAuth(ctx context.Context, c Caller, location string, proof PasswordProof) (AnonymousAuth, error) {
+	check := proof.Check()
 	var w hostapi.AnonAuth
-	if err := c.Call(ctx, hostapi.OpAnonAuthGet, hostapi.AnonAuthLocation{Location: location}, &w); err != nil {
+	if err := c.Call(ctx, hostapi.OpAnonAuthGet, hostapi.AnonAuthLocation{Location: location, Check: check}, &w); err != nil {
 		return AnonymousAuth{}, fmt.Errorf("read anonymous authentication at %s: %w", describeLocation(location), err)
 	}
-	return anonFromWire(w), nil
+	return anonFromWire(w, check), nil
 }
 
 // SetAnonymousAuth writes enabled, the identity and its password at the
 // location, in applicationHost.config, and returns the section as read
 // back. For the built-in account and the pool identity the password is
-// cleared, so no stale credential stays behind.
+// cleared, so no stale credential stays behind. The result carries a fresh
+// proof of the password the host now stores, when it stores one.
 func SetAnonymousAuth(ctx context.Context, c Caller, s AnonSettings) (AnonymousAuth, error) {
 	if err := checkAnonSettings(s); err != nil {
 		return AnonymousAuth{}, err
 	}
-	args := hostapi.AnonAuthSettings{Location: s.Location, Enabled: s.Enabled, UserName: UserNameFor(s.Identity, s.UserName)}
+	check, err := NewPasswordCheck(DefaultProofIterations)
+	if err != nil {
+		return AnonymousAuth{}, err
+	}
+	args := hostapi.AnonAuthSettings{Location: s.Location, Enabled: s.Enabled, UserName: UserNameFor(s.Identity, s.UserName), Check: check}
 	if s.Identity == AnonSpecificUser {
 		args.Password = s.Password
 	}
@@ -143,7 +155,7 @@ func SetAnonymousAuth(ctx context.Context, c Caller, s AnonSettings) (AnonymousA
 	if err := c.Call(ctx, hostapi.OpAnonAuthSet, args, &w); err != nil {
 		return AnonymousAuth{}, fmt.Errorf("set anonymous authentication at %s: %w", describeLocation(s.Location), err)
 	}
-	return anonFromWire(w), nil
+	return anonFromWire(w, check), nil
 }
 
 func checkAnonSettings(s AnonSettings) error {
@@ -173,7 +185,7 @@ func ClearAnonymousAuth(ctx context.Context, c Caller, location string) (Anonymo
 	if err := c.Call(ctx, hostapi.OpAnonAuthClear, hostapi.AnonAuthLocation{Location: location}, &w); err != nil {
 		return AnonymousAuth{}, fmt.Errorf("clear anonymous authentication at %s: %w", describeLocation(location), err)
 	}
-	return anonFromWire(w), nil
+	return anonFromWire(w, nil), nil
 }
 
 func describeLocation(loc string) string {

@@ -47,7 +47,7 @@ func TestAnonymousAuthRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	h, c := anonHost(t)
 
-	got, err := GetAnonymousAuth(ctx, c, "default web site/SHOP")
+	got, err := GetAnonymousAuth(ctx, c, "default web site/SHOP", PasswordProof{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestAnonymousAuthRoundTrip(t *testing.T) {
 
 func TestAnonymousAuthMissingLocationIsNotFound(t *testing.T) {
 	_, c := anonHost(t)
-	_, err := GetAnonymousAuth(context.Background(), c, "Default Web Site/nope")
+	_, err := GetAnonymousAuth(context.Background(), c, "Default Web Site/nope", PasswordProof{})
 	if !IsNotFound(err) {
 		t.Fatalf("got %v, want not found", err)
 	}

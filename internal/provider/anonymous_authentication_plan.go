@@ -175,7 +175,7 @@ func planAnonDestroy(ctx context.Context, c iis.Caller, prior anonAuthModel, res
 	}
 	enabled, identity, user := true, iis.AnonIUSR, ""
 	if canon != "" {
-		parent, err := iis.GetAnonymousAuth(ctx, c, enclosingLocation(a.locs, canon))
+		parent, err := iis.GetAnonymousAuth(ctx, c, enclosingLocation(a.locs, canon), iis.PasswordProof{})
 		if err != nil {
 			return
 		}
@@ -240,7 +240,7 @@ func anonBefore(ctx context.Context, a *anonAssessor, prior *anonAuthModel, plan
 		return anonRisk{Account: prior.Account.ValueString(), Privilege: level}, "Until now", true
 	}
 	loc := plan.Location.ValueString()
-	current, err := iis.GetAnonymousAuth(ctx, a.c, loc)
+	current, err := iis.GetAnonymousAuth(ctx, a.c, loc, iis.PasswordProof{})
 	if err != nil {
 		return anonRisk{}, "", false
 	}

@@ -1,12 +1,9 @@
 package provider
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
@@ -37,44 +34,6 @@ type appPoolIdentityModel struct {
 // plan shows `password_wo_version: "changed-outside-terraform" -> "<yours>"`
 // and its apply sets the configured password again.
 const passwordChangedOutside = "changed-outside-terraform"
-
-// proofKey is the private state key of the password proof: salt,
-// iterations and digest, never the password.
-const proofKey = "password_proof"
-
-type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func loadProof(ctx context.Context, p privateState) (iis.PasswordProof, diag.Diagnostics) {
-	var proof iis.PasswordProof
-	raw, diags := p.GetKey(ctx, proofKey)
-	if diags.HasError() || len(raw) == 0 {
-		return proof, diags
-	}
-	if err := json.Unmarshal(raw, &proof); err != nil {
-		// An unreadable proof only means no drift check until the next
-		// apply writes a new one.
-		return iis.PasswordProof{}, diags
-	}
-	return proof, diags
-}
-
-// saveProof keeps the proof, or removes it when there is none (an identity
-// without a password).
-func saveProof(ctx context.Context, p privateState, proof iis.PasswordProof) diag.Diagnostics {
-	if proof.Digest == "" {
-		return p.SetKey(ctx, proofKey, nil)
-	}
-	raw, err := json.Marshal(proof)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Cannot record the password proof", err.Error())
-		return diags
-	}
-	return p.SetKey(ctx, proofKey, raw)
-}
 
 // identityPassword is the password to send: `password`, else the
 // write-only `password_wo` from the configuration, else none (a group

@@ -149,6 +149,14 @@ resource "iis_content_access" "content" {
 		addr   string
 		change func() error
 	}{
+		// Passwords changed, not removed: the host proves which one it
+		// holds with a digest, never the password.
+		{"iis_app_pool_identity.identity", func() error {
+			return h.host.SetAppPoolAttr(ctx, "gate", "processModel.password", "Ch@nged-1")
+		}},
+		{"iis_anonymous_authentication.anon", func() error {
+			return h.host.SetAnonymousAuth(ctx, "Default Web Site", "password", "Ch@nged-2")
+		}},
 		{"iis_app_pool.pool", func() error { return h.host.SetAppPoolState(ctx, "gate", false) }},
 		{"iis_app_pool_identity.identity", func() error {
 			return h.host.SetAppPoolAttr(ctx, "gate", "processModel.identityType", "LocalSystem")

@@ -111,9 +111,11 @@ func (r *anonAuthResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				WriteOnly: true,
 			},
 			"password_wo_version": schema.Int64Attribute{
-				MarkdownDescription: "Any number; changing it writes `password_wo` to the host again. Required with `password_wo`.",
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.AtLeast(0)},
+				MarkdownDescription: "Any number; changing it writes `password_wo` to the host again. Required with `password_wo`. " +
+					"When the host no longer holds the password Terraform set (changed or removed outside Terraform), a refresh reads it as unset, " +
+					"so the next plan puts the configured password back.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"account": schema.StringAttribute{
 				MarkdownDescription: "The account anonymous requests at the location run as, known at plan time: `NT AUTHORITY\\IUSR`, " +
@@ -164,7 +166,7 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	loc := plan.Location.ValueString()
-	current, err := iis.GetAnonymousAuth(ctx, client, loc)
+	current, err := iis.GetAnonymousAuth(ctx, client, loc, iis.PasswordProof{})
 	if iis.IsNotFound(err) {
 		resp.Diagnostics.Append(missingLocation(ctx, client, host, loc))
 		return
@@ -195,6 +197,7 @@ func (r *anonAuthResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	plan.fromHost(got)
+	resp.Diagnostics.Append(saveProof(ctx, resp.Private, got.Proof)...)
 	resp.Diagnostics.Append(r.completeRisk(ctx, client, host, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
@@ -213,8 +216,10 @@ func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if !ok {
 		return
 	}
+	proof, diags := loadProof(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	loc := state.Location.ValueString()
-	got, err := iis.GetAnonymousAuth(ctx, client, loc)
+	got, err := iis.GetAnonymousAuth(ctx, client, loc, proof)
 	if iis.IsNotFound(err) || (err == nil && !got.Configured) {
 		// The site or application is gone, or its own settings were
 		// removed out of band: the next plan writes them again.
@@ -226,15 +231,24 @@ func (r *anonAuthResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	state.fromHost(got)
-	if got.Identity == iis.AnonSpecificUser && !got.PasswordSet && (!state.Password.IsNull() || !state.PasswordWOVersion.IsNull()) {
-		// The password Terraform set is no longer stored, so anonymous
-		// requests cannot log on: say so in the inputs Terraform compares,
-		// so the next plan sets it again. (A password changed rather than
-		// removed cannot be told: it never travels back.)
+	removed := !got.PasswordSet
+	// The host proves it still holds the password of the last apply with
+	// a digest under the salt kept in private state; the password never
+	// travels back.
+	changed := got.PasswordSet && proof.Digest != "" && !got.Proof.Matches(proof)
+	if got.Identity == iis.AnonSpecificUser && (removed || changed) && (!state.Password.IsNull() || !state.PasswordWOVersion.IsNull()) {
+		// Anonymous requests no longer log on with the password Terraform
+		// set: say so in the inputs Terraform compares, so the next plan
+		// sets it again.
 		state.Password, state.PasswordWOVersion = types.StringNull(), types.Int64Null()
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Anonymous user password removed at %s outside Terraform", anonAuthID(loc)),
-			fmt.Sprintf("Host %s no longer stores a password for %s at %s. The next apply sets the configured password again.",
-				host, got.UserName, describeLoc(loc)))
+		what, detail := "removed", "no longer stores a password"
+		if changed {
+			what, detail = "changed", "holds another password than the one Terraform set at the last apply"
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Anonymous user password %s at %s outside Terraform", what, anonAuthID(loc)),
+			fmt.Sprintf("Host %s %s for %s at %s. The next apply sets the configured password again. "+
+				"The password itself was not read: the host compared a salted digest.",
+				host, detail, got.UserName, describeLoc(loc)))
 	}
 	// The privilege follows the host: a pool switched to LocalSystem shows
 	// here as drift even though this location's settings did not change.
@@ -269,6 +283,7 @@ func (r *anonAuthResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	plan.fromHost(got)
+	resp.Diagnostics.Append(saveProof(ctx, resp.Private, got.Proof)...)
 	resp.Diagnostics.Append(r.completeRisk(ctx, client, host, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }

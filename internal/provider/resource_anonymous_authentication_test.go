@@ -311,6 +311,46 @@ func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
 	})
 }
 
+// The anonymous user's password changed (not removed) on the host is
+// drift too: the host proves which password it holds with a salted digest,
+// never the password, and the plan sets exactly the configured one again.
+// Neither password reaches state.
+func TestAccAnonymousAuthPasswordChangedOutOfBand(t *testing.T) {
+	h := newAnonSimHost(t)
+	const changed = `Ch@nged "by" $(an admin)`
+	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "specific_user"`,
+		`username = "`+anonUser+`"`, `password_wo = `+hclString(anonUserPassword), `password_wo_version = 1`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		TerraformVersionChecks:   writeOnlyNeedsTF111,
+		Steps: []resource.TestStep{
+			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{
+				// Unchanged: no drift, whatever the digest costs.
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				PreConfig: func() {
+					if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "password", changed); err != nil {
+						t.Fatal(err)
+					}
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					expectOnlyChanges(anonAddr, map[string]move{"password_wo_version": moved(knownvalue.Null(), knownvalue.Int64Exact(1))}),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(resource.TestCheckNoResourceAttr(anonAddr, "password_wo_version"),
+					secretNowhere(anonUserPassword), secretNowhere(changed)),
+			},
+			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+		},
+	})
+}
+
 // The server level exists on every host: managing it at stock values needs
 // no import, its privilege with app_pool is the most privileged pool's, and
 // destroying it restores the stock settings rather than the schema's

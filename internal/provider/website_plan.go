@@ -88,7 +88,7 @@ func planWebsite(ctx context.Context, c iis.Caller, plan websiteModel, prior *we
 			}
 		}
 	} else {
-		server, err := iis.GetAnonymousAuth(ctx, c, "")
+		server, err := iis.GetAnonymousAuth(ctx, c, "", iis.PasswordProof{})
 		if err != nil {
 			resp.Diagnostics.AddError("Cannot read anonymous authentication", fmt.Sprintf("Planning site %q: %v", name, err))
 			return

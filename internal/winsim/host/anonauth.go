@@ -71,9 +71,9 @@ func canonicalLocation(s *State, location string) (string, error) {
 
 // anonRead is the agent's Read-AnonAuth: effective values at loc and
 // whether the location holds the section itself.
-func anonRead(s *State, loc string) hostapi.AnonAuth {
+func anonRead(s *State, loc string, check *hostapi.PasswordCheck) (hostapi.AnonAuth, error) {
 	v := anonView(s, loc)
-	return hostapi.AnonAuth{
+	out := hostapi.AnonAuth{
 		Location:    loc,
 		Configured:  loc == "" || len(v.Explicit) > 0,
 		Enabled:     v.Attrs["enabled"] == "true",
@@ -81,11 +81,22 @@ func anonRead(s *State, loc string) hostapi.AnonAuth {
 		PasswordSet: v.Attrs["password"] != "",
 		LogonMethod: v.Attrs["logonMethod"],
 	}
+	if check != nil && out.PasswordSet {
+		d, err := passwordDigest(v.Attrs["password"], check)
+		if err != nil {
+			return out, err
+		}
+		out.PasswordDigest = d
+	}
+	return out, nil
 }
 
 func opAnonAuthGet(ctx context.Context, h *Host, args json.RawMessage) (any, error) {
 	var a hostapi.AnonAuthLocation
 	if err := anonArgs(args, &a); err != nil {
+		return nil, err
+	}
+	if _, err := readCheck(a.Check); err != nil {
 		return nil, err
 	}
 	var out hostapi.AnonAuth
@@ -94,8 +105,8 @@ func opAnonAuthGet(ctx context.Context, h *Host, args json.RawMessage) (any, err
 		if err != nil {
 			return err
 		}
-		out = anonRead(s, loc)
-		return nil
+		out, err = anonRead(s, loc, a.Check)
+		return err
 	})
 	return out, err
 }
@@ -106,6 +117,9 @@ func opAnonAuthGet(ctx context.Context, h *Host, args json.RawMessage) (any, err
 func opAnonAuthSet(ctx context.Context, h *Host, args json.RawMessage) (any, error) {
 	var a hostapi.AnonAuthSettings
 	if err := anonArgs(args, &a); err != nil {
+		return nil, err
+	}
+	if _, err := readCheck(a.Check); err != nil {
 		return nil, err
 	}
 	values := map[string]string{"enabled": "false", "userName": a.UserName, "password": a.Password}
@@ -142,8 +156,8 @@ func opAnonAuthSet(ctx context.Context, h *Host, args json.RawMessage) (any, err
 		for k, v := range canon {
 			target[k] = v
 		}
-		out = anonRead(s, loc)
-		return nil
+		out, err = anonRead(s, loc, a.Check)
+		return err
 	})
 	return out, err
 }
@@ -165,8 +179,8 @@ func opAnonAuthClear(ctx context.Context, h *Host, args json.RawMessage) (any, e
 		} else if i := findLocation(sec, loc); i >= 0 {
 			sec.Locations = slices.Delete(sec.Locations, i, i+1)
 		}
-		out = anonRead(s, loc)
-		return nil
+		out, err = anonRead(s, loc, nil)
+		return err
 	})
 	return out, err
 }

@@ -2,14 +2,10 @@ package host
 
 import (
 	"context"
-	"crypto/pbkdf2"
-	"crypto/sha1"
-	"encoding/base64"
 	"encoding/json"
 	"regexp"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
-	"github.com/iisguard/terraform-provider-iis/internal/protocol"
 )
 
 // The apppool.identity.* operations: processModel's identity as one unit,
@@ -22,25 +18,6 @@ var timeOfDayRe = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$`)
 // runs as; a change to any of them recycles the pool.
 var identityAttrs = []string{
 	"processModel.identityType", "processModel.userName", "processModel.password", "processModel.logonType",
-}
-
-// passwordDigest is hostapi.PasswordDigest: what Rfc2898DeriveBytes
-// computes on the host. The check's salt and iterations are validated, so a
-// caller cannot make the host spin.
-func passwordDigest(password string, c *hostapi.PasswordCheck) (string, error) {
-	salt, err := base64.StdEncoding.DecodeString(c.Salt)
-	if err != nil || len(salt) < hostapi.PasswordDigestMinSaltBytes {
-		return "", errf(protocol.InvalidArgument, "check.salt must be base64 of at least %d bytes", hostapi.PasswordDigestMinSaltBytes)
-	}
-	if c.Iterations < hostapi.PasswordDigestMinIterations || c.Iterations > hostapi.PasswordDigestMaxIterations {
-		return "", errf(protocol.InvalidArgument, "check.iterations must be between %d and %d",
-			hostapi.PasswordDigestMinIterations, hostapi.PasswordDigestMaxIterations)
-	}
-	key, err := pbkdf2.Key(sha1.New, password, salt, c.Iterations, hostapi.PasswordDigestBytes)
-	if err != nil {
-		return "", errf(protocol.Internal, "derive the password digest: %v", err)
-	}
-	return base64.StdEncoding.EncodeToString(key), nil
 }
 
 // identityRead is the agent's Read-AppPoolIdentity. The password is read
@@ -96,6 +73,10 @@ func opAppPoolIdentitySet(ctx context.Context, h *Host, args json.RawMessage) (a
 	}
 	typ, err := canonical(poolSchema, "processModel.identityType", a.IdentityType)
 	if err != nil {
+		return nil, err
+	}
+	// A bad check is refused before anything is written, as the agent does.
+	if _, err := readCheck(a.Check); err != nil {
 		return nil, err
 	}
 	var out hostapi.AppPoolIdentity
