@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,8 @@ func run() int {
 		o         bench.Options
 		workloads string
 		modes     string
+		sweep     string
+		sweepAt   string
 		out       string
 		jsonOut   string
 		keep      bool
@@ -46,6 +49,8 @@ func run() int {
 	flag.StringVar(&modes, "modes", "sessions,one-shot", "provider modes to run")
 	flag.IntVar(&o.Parallelism, "parallelism", 10, "terraform -parallelism (10 is terraform's default)")
 	flag.IntVar(&o.MaxSessions, "max-sessions", 0, "max_sessions_per_host; 0 keeps the provider's default")
+	flag.StringVar(&sweep, "sessions-sweep", "1,2,4,8", "max_sessions_per_host values to run -sweep-workload at as well, to choose the default by; empty for none")
+	flag.StringVar(&sweepAt, "sweep-workload", "500", "the workload of the sessions sweep")
 	flag.StringVar(&out, "out", "", "write the markdown report here (default: stdout only)")
 	flag.StringVar(&jsonOut, "json", "", "write the runs as JSON here")
 	flag.BoolVar(&keep, "keep", false, "keep the work directory (logs, state) for inspection")
@@ -54,6 +59,20 @@ func run() int {
 	var err error
 	if o.Workloads, err = bench.ParseWorkloads(workloads); err != nil {
 		return usage(err)
+	}
+	if sweep != "" {
+		sw, err := bench.ParseWorkloads(sweepAt)
+		if err != nil || len(sw) != 1 {
+			return usage(fmt.Errorf("-sweep-workload %q: one workload", sweepAt))
+		}
+		o.SweepWorkload = sw[0]
+		for _, f := range strings.Split(sweep, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || n > 30 {
+				return usage(fmt.Errorf("-sessions-sweep %q: numbers from 1 to 30", sweep))
+			}
+			o.SessionSweep = append(o.SessionSweep, n)
+		}
 	}
 	for _, m := range strings.Split(modes, ",") {
 		switch bench.Mode(m) {

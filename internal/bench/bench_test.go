@@ -2,6 +2,7 @@ package bench
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,33 @@ func TestUsageRoundTrip(t *testing.T) {
 	}
 	if again, _ := readUsages(dir); len(again) != 0 {
 		t.Fatalf("read usages are removed, yet %v", again)
+	}
+}
+
+// The sessions sweep gets its own table, in order of sessions with the
+// report's own run among them, and never stands in for the report's runs.
+func TestSessionSweep(t *testing.T) {
+	runs := sampleRuns(10*time.Second, 120*time.Second, 200)
+	for _, n := range []int{8, 1, 4} {
+		runs = append(runs, Run{Workload: "500", Resources: 500, Hosts: 1, Mode: Sessions, Phase: Plan, Sweep: true,
+			Sessions: n, Wall: time.Duration(100+n) * time.Second, RoundTrips: 9999, LowerBound: time.Second})
+	}
+	rep := NewReport(runs, Env{CPUs: 2}, "")
+	if ts := targetsByName(rep.Targets); !ts["at most 0.5 "].Met || !strings.Contains(ts["at most 0.5 "].Measured, "(200 for") {
+		t.Errorf("a sweep run was judged instead of the report's own: %+v", ts["at most 0.5 "])
+	}
+	var got []int
+	for _, r := range rep.sweep(Plan) {
+		got = append(got, r.Sessions)
+	}
+	if !slices.Equal(got, []int{1, 2, 4, 8}) {
+		t.Errorf("sweep sessions %v, want 1, 2, 4, 8", got)
+	}
+	md := rep.Markdown()
+	if !strings.Contains(md, "## Sessions per host") || !strings.Contains(md, "| 500 | plan | 8 | 108.00 s | 9999 |") {
+		t.Errorf("markdown lacks the sweep:\n%s", md)
+	}
+	if strings.Contains(md, "| 500 | plan | sessions | 108.00 s") {
+		t.Errorf("a sweep run is among the report's runs:\n%s", md)
 	}
 }

@@ -33,10 +33,7 @@ func Environment(ctx context.Context, o Options) Env {
 		CPUs:        runtime.NumCPU(),
 		LoadBefore:  LoadAverage(),
 		Parallelism: o.Parallelism,
-		MaxSessions: o.MaxSessions,
-	}
-	if e.MaxSessions == 0 {
-		e.MaxSessions = DefaultSessions
+		MaxSessions: o.sessions(),
 	}
 	if out, err := exec.CommandContext(ctx, "git", "describe", "--always", "--dirty").Output(); err == nil {
 		e.Commit = strings.TrimSpace(string(out))

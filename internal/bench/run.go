@@ -35,7 +35,12 @@ type Options struct {
 	Modes       []Mode
 	Parallelism int // terraform -parallelism
 	MaxSessions int // max_sessions_per_host; 0 for the provider's default
-	Log         io.Writer
+	// SessionSweep lists further max_sessions_per_host values to run
+	// SweepWorkload at in the default mode, for choosing the default: the
+	// runs at the default itself are not repeated.
+	SessionSweep  []int
+	SweepWorkload Workload
+	Log           io.Writer
 }
 
 // Run is what one terraform command cost.
@@ -65,6 +70,9 @@ type Run struct {
 	// share it, plus one round trip: no client could finish sooner.
 	LowerBound time.Duration `json:"lower_bound_ns"`
 	Sessions   int           `json:"sessions_per_host"`
+	// Sweep marks the runs made only for the sessions sweep (at another
+	// max_sessions_per_host than the rest of the report).
+	Sweep bool `json:"session_sweep,omitempty"`
 	// PeakRSSBytes is the largest peak resident set of the provider
 	// processes Terraform started for the command.
 	PeakRSSBytes      int64 `json:"provider_peak_rss_bytes"`
@@ -92,7 +100,30 @@ func Execute(ctx context.Context, o Options) ([]Run, error) {
 			runs = append(runs, rs...)
 		}
 	}
+	for _, n := range o.SessionSweep {
+		if n == o.sessions() {
+			continue // the main runs are this point of the sweep
+		}
+		so := o
+		so.MaxSessions = n
+		rs, err := executeOne(ctx, so, o.SweepWorkload, Sessions)
+		if err != nil {
+			return runs, fmt.Errorf("sessions sweep at %d, workload %s: %w", n, o.SweepWorkload.Name(), err)
+		}
+		for i := range rs {
+			rs[i].Sweep = true
+		}
+		runs = append(runs, rs...)
+	}
 	return runs, nil
+}
+
+// sessions is the max_sessions_per_host the provider runs with.
+func (o Options) sessions() int {
+	if o.MaxSessions > 0 {
+		return o.MaxSessions
+	}
+	return DefaultSessions
 }
 
 // executeOne starts fresh hosts for one workload and mode and runs each
@@ -119,10 +150,7 @@ func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, erro
 	if err != nil {
 		return nil, err
 	}
-	sessions := o.MaxSessions
-	if sessions == 0 {
-		sessions = DefaultSessions
-	}
+	sessions := o.sessions()
 	if m == OneShot {
 		// One-shot calls are not pooled: as many run at once as
 		// Terraform has calls in flight.
@@ -130,7 +158,7 @@ func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, erro
 	}
 	var runs []Run
 	for _, p := range Phases {
-		fmt.Fprintf(o.Log, "  %-12s %-9s %-13s ", w.Name(), m, p)
+		fmt.Fprintf(o.Log, "  %-12s %-9s %2d %-13s ", w.Name(), m, sessions, p)
 		tf.logPath = filepath.Join(dir, string(p)+".log")
 		r, err := measure(ctx, tf, p, o.Parallelism, hosts, usageDir)
 		if err != nil {
