@@ -80,9 +80,12 @@ func TestHostInfoThroughSession(t *testing.T) {
 	}
 }
 
+// Concurrent calls share batches (the host takes a little while per
+// operation, so calls gather), and each caller still gets its own answer:
+// creates their own rule back, reads their own not_found.
 func TestConcurrentCallsGetTheirOwnResponses(t *testing.T) {
 	t.Parallel()
-	sim := startHost(t, winsim.Options{}, host.Options{})
+	sim := startHost(t, winsim.Options{}, host.Options{Latency: host.Latency{PerOp: 10 * time.Millisecond}})
 	cfg := configFor(sim.srv, remote.AuthNTLM)
 	cfg.MaxSessions = 2
 	_, c := newClient(t, cfg)
@@ -124,6 +127,11 @@ func TestConcurrentCallsGetTheirOwnResponses(t *testing.T) {
 	}
 	if st := c.Stats(); st.Sessions > 2 || st.PowerShellStarts > 2 {
 		t.Errorf("stats = %+v, want at most MaxSessions=2 sessions", st)
+	}
+	sends := sim.srv.Stats().ByAction["Send"]
+	t.Logf("%d calls, %d Sends", n, sends)
+	if sends > n/2 {
+		t.Errorf("%d calls took %d Sends: they were not batched, so the test shows nothing of batches", n, sends)
 	}
 }
 
