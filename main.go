@@ -63,8 +63,7 @@ func main() {
 	}
 	p := provider.NewProvider(version)
 	// provider.NewProtocol6Server is providerserver.NewProtocol6 with a
-	// repair for OpenTofu's null function arguments; served as
-	// providerserver.Serve would.
+	// few repairs (see there); served as providerserver.Serve would.
 	var opts []tf6server.ServeOpt
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())

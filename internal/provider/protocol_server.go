@@ -9,10 +9,11 @@ import (
 )
 
 // NewProtocol6Server serves p over plugin protocol 6, as
-// providerserver.NewProtocol6 does, with two repairs: refreshes answer in
-// JSON (jsonReadServer, for Terraform's refresh-only exit code), and, for
-// OpenTofu, which sends a null argument of a provider function as no value
-// at all, such an argument is passed on as null.
+// providerserver.NewProtocol6 does, with three repairs: each request's
+// context is let go once the request is answered (ReleaseRequests),
+// refreshes answer in JSON (jsonReadServer, for Terraform's refresh-only
+// exit code), and, for OpenTofu, which sends a null argument of a provider
+// function as no value at all, such an argument is passed on as null.
 //
 // OpenTofu (1.10 and 1.12 alike, internal/plugin6/grpc_provider.go
 // CallFunction) skips null arguments of parameters that allow null and
@@ -28,7 +29,9 @@ import (
 // those interfaces too.
 func NewProtocol6Server(p provider.Provider) func() tfprotov6.ProviderServer {
 	serve := providerserver.NewProtocol6(p)
-	return func() tfprotov6.ProviderServer { return &jsonReadServer{ProviderServer: nullArguments{serve()}} }
+	return func() tfprotov6.ProviderServer {
+		return ReleaseRequests(&jsonReadServer{ProviderServer: nullArguments{serve()}})
+	}
 }
 
 type nullArguments struct {
