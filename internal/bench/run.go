@@ -178,7 +178,7 @@ func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, erro
 
 // DefaultSessions is the provider's max_sessions_per_host default, which
 // the lower bound divides by when Options.MaxSessions is zero.
-const DefaultSessions = 2
+const DefaultSessions = 4
 
 // measured is a Run with what lowerBound needs.
 type measured struct {

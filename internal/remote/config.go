@@ -31,10 +31,16 @@ const (
 
 // Defaults applied by Config when a field is left zero.
 const (
-	DefaultHTTPSPort   = 5986
-	DefaultHTTPPort    = 5985
-	DefaultTimeout     = 60 * time.Second
-	DefaultMaxSessions = 2
+	DefaultHTTPSPort = 5986
+	DefaultHTTPPort  = 5985
+	DefaultTimeout   = 60 * time.Second
+	// DefaultMaxSessions was chosen by the sessions sweep of make bench
+	// (docs/benchmarks.md): at 500 resources on one host, 4 sessions halve
+	// the host's share of an apply against 2 for 1.3x the round trips; 8
+	// halve it again but batch little (Terraform has 10 calls in flight by
+	// default) and take twice the shells of a quota of 30 per user
+	// (MaxShellsPerUser) that concurrent runs and other tools share.
+	DefaultMaxSessions = 4
 	// DefaultKerberosConfig is where masterzen's Kerberos transport looks
 	// when no path is given; it re-reads the file on every request.
 	DefaultKerberosConfig = "/etc/krb5.conf"
