@@ -124,9 +124,9 @@ func TestAccHostilePoolNames(t *testing.T) {
 
 // User names with quotes, $() and backticks reach the host byte-exact as
 // the identity of a pool and as the anonymous user; the passwords too.
-// Names Windows would not allow for an account (with '"' and ';') are
-// not refused at plan time: IIS stores any text there, and so does the
-// provider, byte-exact.
+// Names no Windows account can have (with '"' and ';') are refused at plan
+// time, naming the attribute, the character and the accepted forms: IIS
+// would store them and fail only when the pool starts or a request logs on.
 func TestAccHostileUserNames(t *testing.T) {
 	h := newAnonSimHost(t)
 	admin := h.oob(t)
@@ -144,24 +144,11 @@ func TestAccHostileUserNames(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: h.providerConfig() + identityConfig("bad", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
 				`username = ".\\svc\"; $(x)"`, `password = "x"`),
-			// IIS stores any text as processModel.userName (the pool
-			// fails at start when no such account exists), and so does
-			// the provider: byte-exact, never interpreted.
-			Check: func(*terraform.State) error {
-				if got := admin.poolValue("DefaultAppPool", "processModel.userName"); got != `.\svc"; $(x)` {
-					return fmt.Errorf("pool identity on the host: %q", got)
-				}
-				return nil
-			},
+			ExpectError: regexp.MustCompile(`(?s)Invalid account name.*username = ".*cannot be a Windows account: it\s+contains.*Accepted forms: DOMAIN\\user`),
 		}, {
 			Config: h.providerConfig() + anonConfig("bad", anonShop, `identity = "specific_user"`,
 				`username = "svc\"; $(x)"`, `password = "x"`),
-			Check: func(*terraform.State) error {
-				if got := anonOnHost(t, h, anonShop).Attrs["userName"]; got != `svc"; $(x)` {
-					return fmt.Errorf("anonymous user on the host: %q", got)
-				}
-				return nil
-			},
+			ExpectError: regexp.MustCompile(`(?s)Invalid account name.*username = .*Accepted forms`),
 		}, {
 			Config: cfg,
 			Check: resource.ComposeAggregateTestCheckFunc(

@@ -89,8 +89,10 @@ func (r *anonAuthResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(iis.AnonIdentities()...)},
 			},
 			"username": schema.StringAttribute{
-				MarkdownDescription: "Account for `identity = \"specific_user\"`: `user`, `.\\user`, `HOST\\user`, `DOMAIN\\user` or `user@domain`. Required with `specific_user`, refused otherwise.",
-				Optional:            true,
+				MarkdownDescription: "Account for `identity = \"specific_user\"`: `user`, `.\\user`, `HOST\\user`, `DOMAIN\\user` or `user@domain`. Required with `specific_user`, refused otherwise. " +
+					"A name no Windows account can have (over 20 characters, or with one of `\" / \\ [ ] : ; | = , + * ? < > @` in the user part) fails the plan.",
+				Optional:   true,
+				Validators: []validator.String{accountNameValidator{}},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "Password of `username`. Stored in state (marked sensitive) and never shown in plans, logs or errors. " +

@@ -82,9 +82,10 @@ func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"username": schema.StringAttribute{
 				MarkdownDescription: "Account for `SpecificUser`: `DOMAIN\\user`, `.\\user` or `HOST\\user` for a local account, `user@domain`, " +
-					"or a group managed service account `DOMAIN\\name$` (which needs no password). Only with `SpecificUser`.",
+					"or a group managed service account `DOMAIN\\name$` (which needs no password). Only with `SpecificUser`. " +
+					"A name no Windows account can have (over 20 characters, or with one of `\" / \\ [ ] : ; | = , + * ? < > @` in the user part) fails the plan.",
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{accountNameValidator{}},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "Password of `username`. Sensitive, but kept in state; prefer `password_wo`. Never logged, never in diagnostics, sent to the host only as request data.",

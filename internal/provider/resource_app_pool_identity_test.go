@@ -367,13 +367,13 @@ func TestAccAppPoolIdentityInvalidCombinations(t *testing.T) {
 		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`}, `User "CONTOSO\\svc" needs a password: set password_wo`},
 		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\web$"`, `password = "x"`}, `is a group managed service account`},
 		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`, `password_wo = "x"`}, `Set password_wo_version`},
-		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`, `password = "x"`, `password_wo_version = "1"`}, `set password_wo too`},
-		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`, `password = "x"`, `password_wo = "x"`, `password_wo_version = "1"`}, `cannot be specified when`},
+		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`, `password = "x"`, `password_wo_version = 1`}, `set password_wo too`},
+		{[]string{`identity_type = "SpecificUser"`, `username = "CONTOSO\\svc"`, `password = "x"`, `password_wo = "x"`, `password_wo_version = 1`}, `cannot be specified when`},
 		{[]string{`identity_type = "LocalSystem"`, `username = "CONTOSO\\svc"`}, `username applies only when identity_type = "SpecificUser"; with "LocalSystem" the pool runs as NT AUTHORITY\SYSTEM`},
 		{[]string{`identity_type = "NetworkService"`, `password = "x"`}, `password applies only when identity_type = "SpecificUser"`},
 		{[]string{`identity_type = "ApplicationPoolIdentity"`, `logon_type = "LogonService"`}, `logon_type applies only when`},
 		{[]string{`identity_type = "Administrator"`}, `value must be one of`},
-		{[]string{`identity_type = "SpecificUser"`, `username = ""`}, `string length must be at least 1`},
+		{[]string{`identity_type = "SpecificUser"`, `username = ""`}, `account name is empty`},
 	}
 	var steps []resource.TestStep
 	for _, tt := range tests {

@@ -82,10 +82,11 @@ func (r *contentAccessResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			},
 			"account": schema.StringAttribute{
-				MarkdownDescription: "Grant to this account: `user`, `HOST\\user`, `DOMAIN\\user`, a group such as `BUILTIN\\IIS_IUSRS`. It must resolve on the host.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-				PlanModifiers:       replace,
+				MarkdownDescription: "Grant to this account: `user`, `HOST\\user`, `DOMAIN\\user`, a group such as `BUILTIN\\IIS_IUSRS`. It must resolve on the host; " +
+					"a name no Windows account can have (with one of `\" / \\ [ ] : ; | = , + * ? < > @` in the account part) fails the plan.",
+				Optional:      true,
+				Validators:    []validator.String{accountNameValidator{groups: true}},
+				PlanModifiers: replace,
 			},
 			"access": schema.StringAttribute{
 				MarkdownDescription: "`read` (default: ReadAndExecute), `modify` (Modify: write and delete) or `full` (FullControl: also change permissions and take ownership). " +
