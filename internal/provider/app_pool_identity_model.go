@@ -20,7 +20,7 @@ type appPoolIdentityModel struct {
 	Username          types.String   `tfsdk:"username"`
 	Password          types.String   `tfsdk:"password"`
 	PasswordWO        types.String   `tfsdk:"password_wo"`
-	PasswordWOVersion types.String   `tfsdk:"password_wo_version"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
 	LogonType         types.String   `tfsdk:"logon_type"`
 	Account           types.String   `tfsdk:"account"`
 	Privilege         types.String   `tfsdk:"privilege"`
@@ -28,12 +28,6 @@ type appPoolIdentityModel struct {
 	AcceptPrivilege   types.String   `tfsdk:"accept_privilege"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
-
-// passwordChangedOutside replaces password_wo_version in state when the
-// password on the host is no longer the one Terraform set, so that the next
-// plan shows `password_wo_version: "changed-outside-terraform" -> "<yours>"`
-// and its apply sets the configured password again.
-const passwordChangedOutside = "changed-outside-terraform"
 
 // identityPassword is the password to send: `password`, else the
 // write-only `password_wo` from the configuration, else none (a group

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -120,17 +121,17 @@ func validateIdentityConfig(c appPoolIdentityModel) diag.Diagnostics {
 		return diags
 	}
 	typ := c.IdentityType.ValueString()
-	set := func(v types.String) bool { return !v.IsNull() }
+	set := func(v attr.Value) bool { return !v.IsNull() }
 	if !needsHost(typ) {
 		account := iis.AccountFor(c.Pool.ValueString(), typ, "")
-		for attr, v := range map[string]types.String{
+		for name, v := range map[string]attr.Value{
 			"username": c.Username, "password": c.Password, "password_wo": c.PasswordWO,
 			"password_wo_version": c.PasswordWOVersion, "logon_type": c.LogonType,
 		} {
 			if set(v) {
-				diags.AddAttributeError(path.Root(attr), "Attribute applies only to SpecificUser",
+				diags.AddAttributeError(path.Root(name), "Attribute applies only to SpecificUser",
 					fmt.Sprintf("%s applies only when identity_type = %q; with %q the pool runs as %s, which has no user name or password to give. Remove %s.",
-						attr, hostapi.IdentitySpecificUser, typ, account, attr))
+						name, hostapi.IdentitySpecificUser, typ, account, name))
 			}
 		}
 		return diags
@@ -160,7 +161,7 @@ func validateIdentityConfig(c appPoolIdentityModel) diag.Diagnostics {
 	}
 	if set(c.PasswordWO) && c.PasswordWOVersion.IsNull() {
 		diags.AddAttributeError(path.Root("password_wo_version"), "Missing password_wo_version",
-			"password_wo is write-only: Terraform keeps no copy to compare, so it sends it only when password_wo_version changes. Set password_wo_version (for example \"1\"), and change it whenever the password changes.")
+			"password_wo is write-only: Terraform keeps no copy to compare, so it sends it only when password_wo_version changes. Set password_wo_version (for example 1), and change it whenever the password changes.")
 	}
 	if set(c.PasswordWOVersion) && !set(c.PasswordWO) {
 		diags.AddAttributeError(path.Root("password_wo_version"), "password_wo_version without password_wo",

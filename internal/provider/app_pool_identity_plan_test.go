@@ -63,7 +63,7 @@ func identityModel(pool, typ, user, privilege, account string) appPoolIdentityMo
 		Timeouts: noTimeouts(),
 		ID:       types.StringValue(pool), Host: types.StringNull(), Pool: types.StringValue(pool),
 		IdentityType: types.StringValue(typ), Username: types.StringNull(),
-		Password: types.StringNull(), PasswordWO: types.StringNull(), PasswordWOVersion: types.StringNull(),
+		Password: types.StringNull(), PasswordWO: types.StringNull(), PasswordWOVersion: types.Int64Null(),
 		LogonType: types.StringValue("LogonBatch"),
 		Account:   types.StringValue(account), Privilege: types.StringValue(privilege), PrivilegeReason: types.StringValue("r"),
 	}

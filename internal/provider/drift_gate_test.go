@@ -71,7 +71,7 @@ resource "iis_app_pool_identity" "identity" {
   identity_type       = "SpecificUser"
   username            = ".\\deploy"
   password_wo         = "D3ploy \"pw\" $(x)"
-  password_wo_version = "1"
+  password_wo_version = 1
 }
 
 resource "iis_website" "site" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -52,7 +53,7 @@ func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaR
 			"Leaving `SpecificUser` clears the stored user name and password on the host. Destroying the resource returns the pool to " +
 			"`ApplicationPoolIdentity` (least privilege). A password changed on the host outside Terraform is detected without the password " +
 			"ever coming back: the host proves it still holds the one set at the last apply with a salted, slow digest, and when it does not, " +
-			"`password_wo_version` (or `password`) reads as changed, so the next plan sets it again. Any identity change recycles the pool. " +
+			"`password_wo_version` (or `password`) reads as unset, so the next plan sets it again. Any identity change recycles the pool. " +
 			"Creating the resource for a pool whose identity someone already changed from a new pool's `ApplicationPoolIdentity` fails and asks " +
 			"for an import, so a choice made outside this configuration is never overwritten without a plan showing it.",
 		Attributes: map[string]schema.Attribute{
@@ -107,10 +108,12 @@ func (r *appPoolIdentityResource) Schema(ctx context.Context, _ resource.SchemaR
 				// refresh-only plan exit 2 with no drift.
 				WriteOnly: true,
 			},
-			"password_wo_version": schema.StringAttribute{
-				MarkdownDescription: "Change it (`\"1\"`, `\"2\"`, a date) to send `password_wo` again. When the password on the host no longer matches the one Terraform set, " +
-					"a refresh sets it to `\"" + passwordChangedOutside + "\"`, so the next plan puts the configured password back.",
-				Optional: true,
+			"password_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; changing it sends `password_wo` again. Required with `password_wo`. " +
+					"When the host no longer holds the password Terraform set (changed or removed outside Terraform), a refresh reads it as unset, " +
+					"so the next plan puts the configured password back.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"logon_type": schema.StringAttribute{
 				MarkdownDescription: "How `SpecificUser` logs on: `LogonBatch` (default) or `LogonService`.",
@@ -210,12 +213,7 @@ func (r *appPoolIdentityResource) Read(ctx context.Context, req resource.ReadReq
 	if proof.Digest != "" && id.Type == hostapi.IdentitySpecificUser && !id.Proof.Matches(proof) {
 		// Only the password differs from the last apply: say so in the
 		// inputs Terraform compares, so the next plan sets it again.
-		if !state.PasswordWOVersion.IsNull() {
-			state.PasswordWOVersion = types.StringValue(passwordChangedOutside)
-		}
-		if !state.Password.IsNull() {
-			state.Password = types.StringNull()
-		}
+		state.Password, state.PasswordWOVersion = types.StringNull(), types.Int64Null()
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Password of application pool %q changed outside Terraform", pool),
 			fmt.Sprintf("The password host %s holds for %s (the identity of application pool %q) is not the one Terraform set at the last apply. "+
 				"The next apply sets the configured password again. The password itself was not read: the host compared a salted digest.",

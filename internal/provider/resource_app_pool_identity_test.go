@@ -80,7 +80,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 			},
 			{
 				Config: identity(`identity_type = "SpecificUser"`, `username = ".\\svc-shop"`,
-					`password_wo = `+hclString(secret), `password_wo_version = "1"`, `logon_type = "LogonService"`),
+					`password_wo = `+hclString(secret), `password_wo_version = 1`, `logon_type = "LogonService"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// An ordinary local account, resolved on the host at plan time.
 					expectChange(identityAddr, "privilege", "full", "medium"),
@@ -90,7 +90,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("password"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("password_wo_version"), knownvalue.StringExact("1")),
+					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue(identityAddr, tfjsonpath.New("logon_type"), knownvalue.StringExact("LogonService")),
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -268,13 +268,13 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 }
 
 // A password changed on the host is found without reading it: the write-only
-// password's version reads as changed, and the next apply puts it back.
+// password's version reads as unset, and the next apply puts it back.
 func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 	h := newSimHost(t, simOptions{})
 	admin := h.oob(t)
 	admin.addUser("svc-wo", "")
 	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
-		`username = ".\\svc-wo"`, `password_wo = "First-Secret-1"`, `password_wo_version = "1"`)
+		`username = ".\\svc-wo"`, `password_wo = "First-Secret-1"`, `password_wo_version = 1`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		TerraformVersionChecks:   writeOnlyNeedsTF111,
@@ -290,13 +290,13 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 				PreConfig:          func() { admin.setPool("DefaultAppPool", "processModel.password", "rotated-by-hand") },
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
-				Check:              resource.TestCheckResourceAttr(identityAddr, "password_wo_version", "changed-outside-terraform"),
+				Check:              resource.TestCheckNoResourceAttr(identityAddr, "password_wo_version"),
 			},
 			{
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
-					expectChange(identityAddr, "password_wo_version", "changed-outside-terraform", "1"),
+					expectOnlyChanges(identityAddr, map[string]move{"password_wo_version": moved(knownvalue.Null(), knownvalue.Int64Exact(1))}),
 				}},
 				Check: func(*terraform.State) error {
 					if admin.poolValue("DefaultAppPool", "processModel.password") != "First-Secret-1" {

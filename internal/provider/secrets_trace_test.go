@@ -83,7 +83,7 @@ variable "anon_password_wo" {
 		identityConfig("sensitive", "iis_app_pool.a.name", `identity_type = "SpecificUser"`,
 			`username = ".\\svc-trace-a"`, `password = var.pool_password`) +
 		identityConfig("write_only", "iis_app_pool.b.name", `identity_type = "SpecificUser"`,
-			`username = ".\\svc-trace-b"`, `password_wo = var.pool_password_wo`, `password_wo_version = "1"`) +
+			`username = ".\\svc-trace-b"`, `password_wo = var.pool_password_wo`, `password_wo_version = 1`) +
 		anonConfig("sensitive", "Default Web Site/blog", `identity = "specific_user"`, `username = "`+anonUser+`"`,
 			`password = var.anon_password`) +
 		anonConfig("write_only", anonShop, `identity = "specific_user"`, `username = "`+anonUser+`"`,

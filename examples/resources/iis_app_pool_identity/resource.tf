@@ -12,8 +12,9 @@ resource "iis_app_pool_identity" "shop" {
 # A service account for a pool that must reach a file share. The password
 # is write-only: sent to the host, never stored in plan or state. Bump
 # password_wo_version to send a new one. If someone changes the password on
-# the host, a refresh shows password_wo_version as
-# "changed-outside-terraform" and the next apply sets it back.
+# the host, a refresh shows password_wo_version as unset (the host proves
+# which password it holds without sending it) and the next apply sets it
+# back.
 variable "reports_password" {
   type      = string
   sensitive = true
@@ -29,7 +30,7 @@ resource "iis_app_pool_identity" "reports" {
   identity_type       = "SpecificUser"
   username            = "CONTOSO\\svc-reports"
   password_wo         = var.reports_password
-  password_wo_version = "1"
+  password_wo_version = 1
 }
 
 # A group managed service account needs no password: Windows fetches it
