@@ -150,6 +150,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AnonymousAuthPasswordRemovedOutOfBand": TestAccAnonymousAuthPasswordRemovedOutOfBand,
 		"AnonymousAuthDrift":                    TestAccAnonymousAuthDrift,
 		"ApplicationLifecycle":                  TestAccApplicationLifecycle,
+		"WebsiteLifecycle":                      TestAccWebsiteLifecycle,
 		"AppPoolForceDestroy":                   TestAccAppPoolForceDestroy,
 		"FirewallRuleLifecycle":                 TestAccFirewallRuleLifecycle,
 		"FirewallRuleDrift":                     TestAccFirewallRuleDrift,

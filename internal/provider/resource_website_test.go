@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,25 +14,47 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
 )
 
-// Create with its own pool, add an https binding with a certificate and
-// stop it, import by name and by host/name, see a site started and then
-// deleted out of band come back, destroy.
+// Create with its own pool, stop it and add a second binding, import by
+// name and by host/name, see a site started and then deleted out of band
+// come back, destroy. The site, its pool and its host names are this
+// test's own (tfacc-): it runs on a shared real host too.
 func TestAccWebsiteLifecycle(t *testing.T) {
-	h := newSiteSimHost(t)
-	base := []string{`physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`}
-	created := h.providerConfig() + siteConfig("test", "shop", append(base, httpBinding("shop.example.com"))...)
-	https := h.providerConfig() + siteConfig("test", "shop", append(base, `state = "Stopped"`,
+	h := newTestHost(t, simOptions{})
+	ctx := context.Background()
+	c := agentClient(t, h)
+	name := uniquePoolName(t, "site")
+	dir := `C:\sites\` + name
+	hostName := name + ".example.test"
+	h.addPoolOutOfBand(t, name)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(ctx, dir))
+	base := []string{`physical_path = ` + hclString(dir), `application_pool = ` + hclString(name)}
+	created := h.providerConfig() + siteConfig("test", name, append(base, httpBinding(hostName))...)
+	// The second host name is in mixed case: the host keeps it as
+	// written, and the state keeps the configuration's spelling.
+	stopped := h.providerConfig() + siteConfig("test", name, append(base, `state = "Stopped"`,
 		`bindings = [`,
-		`  { protocol = "http", port = 80, host_name = "shop.example.com" },`,
-		`  { protocol = "https", port = 443, host_name = "Shop.Example.com", certificate_thumbprint = "`+siteThumb+`", certificate_store = "WebHosting" },`,
+		`  { protocol = "http", port = 80, host_name = `+hclString(hostName)+` },`,
+		`  { protocol = "http", port = 8080, host_name = `+hclString("WWW."+strings.ToUpper(hostName))+` },`,
 		`]`)...)
+	onHost := func(state string, bindings int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			s, err := iis.GetSite(ctx, c, name)
+			if err != nil || s.State != state || s.ApplicationPool != name || s.PhysicalPath != dir ||
+				len(s.Bindings) != bindings || s.Bindings[0].HostName != hostName {
+				return fmt.Errorf("host has %+v (%v), want %s in pool %s at %s with %d bindings", s, err, state, name, dir, bindings)
+			}
+			return nil
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		CheckDestroy: func(*terraform.State) error {
-			if _, err := h.host.Site(context.Background(), "shop"); err == nil {
-				return fmt.Errorf("site shop still exists after destroy")
+			if _, err := iis.GetSite(ctx, c, name); !iis.IsNotFound(err) {
+				return fmt.Errorf("site %s left after destroy (%v)", name, err)
 			}
 			return nil
 		},
@@ -40,19 +63,83 @@ func TestAccWebsiteLifecycle(t *testing.T) {
 				Config: created,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionCreate),
-					expectStrings(siteAddr, "identities", `IIS AppPool\shop`, `NT AUTHORITY\IUSR`),
+					expectStrings(siteAddr, "identities", `IIS AppPool\`+name, `NT AUTHORITY\IUSR`),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("site_id"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("state"), knownvalue.StringExact("Started")),
 					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("bindings").AtSliceIndex(0).AtMapKey("ip_address"), knownvalue.StringExact("*")),
 				},
-				Check: func(*terraform.State) error {
-					s, err := h.host.Site(context.Background(), "shop")
-					if err != nil || s.ApplicationPool != "shop" || s.PhysicalPath != `C:\sites\shop` || s.Bindings[0].HostName != "shop.example.com" {
-						return fmt.Errorf("host has %+v (%v)", s, err)
-					}
-					return nil
+				Check: resource.ComposeAggregateTestCheckFunc(onHost("Started", 1),
+					// The ID is the one the host gave the site.
+					func(st *terraform.State) error {
+						s, err := iis.GetSite(ctx, c, name)
+						if got := st.RootModule().Resources[siteAddr].Primary.Attributes["site_id"]; err != nil || got != strconv.FormatInt(s.ID, 10) {
+							return fmt.Errorf("site_id %s in state, host has %d (%v)", got, s.ID, err)
+						}
+						return nil
+					}),
+			},
+			{
+				Config: stopped,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: onHost("Stopped", 2),
+			},
+			{
+				// The host name's case is the configuration's: no diff.
+				Config:             stopped,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{Config: stopped, ResourceName: siteAddr, ImportState: true, ImportStateId: strings.ToUpper(name), ImportStateVerify: true,
+				// The host spells the host name as written; the state keeps the configuration's case.
+				ImportStateVerifyIgnore: []string{"bindings.1.host_name"}},
+			{Config: stopped, ResourceName: siteAddr, ImportState: true, ImportStateId: h.Host + "/" + name, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"host", "bindings.1.host_name"}},
+			{
+				// Started out of band: the plan stops it again.
+				PreConfig: func() { h.oob(t).do("start "+name, h.admin(t).SetSiteState(ctx, name, true)) },
+				Config:    stopped,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
+					expectString(siteAddr, "state", "Stopped"),
+				}},
+				Check: onHost("Stopped", 2),
+			},
+			{
+				// Deleted out of band: refresh drops it and the plan creates it.
+				PreConfig: func() { h.oob(t).do("remove "+name, h.admin(t).RemoveSite(ctx, name)) },
+				Config:    stopped,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: onHost("Stopped", 2),
+			},
+		},
+	})
+}
+
+// An https binding with a certificate from WebHosting, and the host
+// name's case kept as configured. It stays on the simulator: it needs a
+// certificate of a known thumbprint in the host's store, which no
+// out-of-band step puts on a real host.
+func TestAccWebsiteHTTPSBinding(t *testing.T) {
+	h := newSiteSimHost(t)
+	base := []string{`physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`}
+	created := h.providerConfig() + siteConfig("test", "shop", append(base, httpBinding("shop.example.com"))...)
+	https := h.providerConfig() + siteConfig("test", "shop", append(base,
+		`bindings = [`,
+		`  { protocol = "http", port = 80, host_name = "shop.example.com" },`,
+		`  { protocol = "https", port = 443, host_name = "Shop.Example.com", certificate_thumbprint = "`+siteThumb+`", certificate_store = "WebHosting" },`,
+		`]`)...)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{
+				Config: created,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(siteAddr, tfjsonpath.New("site_id"), knownvalue.Int64Exact(2)),
 				},
 			},
 			{
@@ -62,49 +149,16 @@ func TestAccWebsiteLifecycle(t *testing.T) {
 				}},
 				Check: func(*terraform.State) error {
 					s, err := h.host.Site(context.Background(), "shop")
-					if err != nil || s.State != "Stopped" || len(s.Bindings) != 2 || s.Bindings[1].CertificateThumbprint != siteThumb ||
+					if err != nil || len(s.Bindings) != 2 || s.Bindings[1].CertificateThumbprint != siteThumb ||
 						s.Bindings[1].CertificateStore != "WebHosting" || s.Bindings[1].SslFlags != 1 {
 						return fmt.Errorf("host has %+v (%v)", s, err)
 					}
 					return nil
 				},
 			},
-			{
-				// The host name's case is the configuration's: no diff.
-				Config:             https,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: false,
-			},
+			{Config: https, PlanOnly: true, ExpectNonEmptyPlan: false},
 			{Config: https, ResourceName: siteAddr, ImportState: true, ImportStateId: "shop", ImportStateVerify: true,
-				// The host spells the host name as written; the state keeps the configuration's case.
 				ImportStateVerifyIgnore: []string{"bindings.1.host_name"}},
-			{Config: https, ResourceName: siteAddr, ImportState: true, ImportStateId: h.Host + "/shop", ImportStateVerify: true,
-				ImportStateVerifyIgnore: []string{"host", "bindings.1.host_name"}},
-			{
-				// Started out of band: the plan stops it again.
-				PreConfig: func() {
-					if err := h.admin(t).SetSiteState(context.Background(), "shop", true); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: https,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionUpdate),
-					expectString(siteAddr, "state", "Stopped"),
-				}},
-			},
-			{
-				// Deleted out of band: refresh drops it and the plan creates it.
-				PreConfig: func() {
-					if err := h.admin(t).RemoveSite(context.Background(), "shop"); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: https,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(siteAddr, plancheck.ResourceActionCreate),
-				}},
-			},
 		},
 	})
 }
