@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/iisguard/terraform-provider-iis/internal/iis"
+	"github.com/iisguard/terraform-provider-iis/internal/remote"
 )
 
 const caAddr = "iis_content_access.test"
@@ -37,36 +38,40 @@ func newTwoSiteSimHost(t *testing.T) *testHost {
 	return h
 }
 
-// explicitOnHost is identity's explicit Allow entries on dir, as an
-// administrator's Get-Acl shows them.
-func explicitOnHost(t *testing.T, h *testHost, dir, identity string) []string {
+// explicitOnHost is identity's explicit Allow entries on dir, as the
+// host's Get-Acl shows them, read through the agent.
+func explicitOnHost(t *testing.T, c *remote.Client, dir, identity string) []string {
 	t.Helper()
-	acl, err := h.host.ACL(context.Background(), dir)
+	acl, err := iis.GetACL(context.Background(), c, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, e := range acl.Entries {
-		if !e.Inherited && e.Type == "Allow" && iis.SameAccount(e.Identity, identity) {
-			out = append(out, e.Rights)
-		}
+	for _, e := range acl.Explicit(identity) {
+		out = append(out, e.Rights)
 	}
 	return out
 }
 
 // Read, then modify (privilege least -> high), import, drift when the
 // entry changes and when it disappears, and a destroy that removes exactly
-// this entry.
+// this entry. The site, its pool and its directory are this test's own
+// (tfacc-): it runs on a shared real host too.
 func TestAccContentAccessLifecycle(t *testing.T) {
-	h := newTwoSiteSimHost(t)
+	h := newTestHost(t, simOptions{})
 	ctx := context.Background()
-	const dir, pool = `C:\sites\shop`, `IIS APPPOOL\shop`
+	c := agentClient(t, h)
+	name := uniquePoolName(t, "content")
+	dir, pool := `C:\sites\`+name, `IIS APPPOOL\`+name
+	h.addPoolOutOfBand(t, name)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(ctx, dir))
+	h.addSiteOutOfBand(t, name, name, dir)
 	cfg := func(access string) string {
-		return h.providerConfig() + contentConfig(`path = "C:\\sites\\shop"`, `app_pool = "shop"`, `access = "`+access+`"`)
+		return h.providerConfig() + contentConfig(`path = `+hclString(dir), `app_pool = `+hclString(name), `access = "`+access+`"`)
 	}
 	onHost := func(want ...string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
-			if got := explicitOnHost(t, h, dir, pool); strings.Join(got, "|") != strings.Join(want, "|") {
+			if got := explicitOnHost(t, c, dir, pool); strings.Join(got, "|") != strings.Join(want, "|") {
 				return fmt.Errorf("explicit entries of %s on %s: %q, want %q", pool, dir, got, want)
 			}
 			return nil
@@ -75,10 +80,10 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		CheckDestroy: func(*terraform.State) error {
-			if got := explicitOnHost(t, h, dir, pool); len(got) != 0 {
+			if got := explicitOnHost(t, c, dir, pool); len(got) != 0 {
 				return fmt.Errorf("entries left after destroy: %q", got)
 			}
-			if got := explicitOnHost(t, h, dir, "IUSR"); len(got) != 1 {
+			if got := explicitOnHost(t, c, dir, "IUSR"); len(got) != 1 {
 				return fmt.Errorf("destroy removed another identity's entry: IUSR has %q", got)
 			}
 			return nil
@@ -90,24 +95,24 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionCreate),
 					expectString(caAddr, "identity", pool),
 					expectString(caAddr, "privilege", "least"),
-					expectString(caAddr, "exposure", `IIS APPPOOL\shop can read C:\sites\shop: read-only web content`),
+					expectString(caAddr, "exposure", pool+` can read `+dir+`: read-only web content`),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(onHost("ReadAndExecute, Synchronize"),
-					resource.TestCheckResourceAttr(caAddr, "id", `C:\sites\shop|IIS APPPOOL\shop`)),
+					resource.TestCheckResourceAttr(caAddr, "id", dir+`|`+pool)),
 			},
 			{
 				Config: cfg("modify"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionUpdate),
 					expectString(caAddr, "privilege", "high"),
-					expectString(caAddr, "exposure", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root`),
-					expectString(caAddr, "privilege_reason", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root; `+
-						`it is the content of shop; IIS APPPOOL\shop serves anonymous requests at shop`),
+					expectString(caAddr, "exposure", pool+` can modify `+dir+`: writable web root`),
+					expectString(caAddr, "privilege_reason", pool+` can modify `+dir+`: writable web root; `+
+						`it is the content of `+name+`; `+pool+` serves anonymous requests at `+name),
 				}},
 				Check: onHost("Modify, Synchronize"),
 			},
-			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: `C:\sites\shop|IIS AppPool\shop`, ImportStateVerify: true},
-			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: h.Host + `|C:\sites\shop|IIS APPPOOL\shop`,
+			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: dir + `|IIS AppPool\` + name, ImportStateVerify: true},
+			{Config: cfg("modify"), ResourceName: caAddr, ImportState: true, ImportStateId: h.Host + `|` + dir + `|` + pool,
 				ImportStateVerify: true, ImportStateVerifyIgnore: []string{"host"}},
 			{
 				// Changed out of band: a refresh-only plan records what
@@ -140,6 +145,9 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 					}
 					if err := h.admin(t).SetAccessRule(ctx, dir, "IUSR", "ReadAndExecute, Synchronize", "Allow", "ContainerInherit, ObjectInherit"); err != nil {
 						t.Fatal(err)
+					}
+					if h.host == nil {
+						t.Cleanup(func() { _ = h.admin(t).RemoveAccessRules(ctx, dir, "IUSR") })
 					}
 				},
 				Config: cfg("modify"),
