@@ -151,6 +151,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AnonymousAuthDrift":                    TestAccAnonymousAuthDrift,
 		"ApplicationLifecycle":                  TestAccApplicationLifecycle,
 		"WebsiteLifecycle":                      TestAccWebsiteLifecycle,
+		"WebsitePlanTimeErrors":                 TestAccWebsitePlanTimeErrors,
 		"ContentAccessLifecycle":                TestAccContentAccessLifecycle,
 		"AppPoolForceDestroy":                   TestAccAppPoolForceDestroy,
 		"FirewallRuleLifecycle":                 TestAccFirewallRuleLifecycle,

@@ -197,27 +197,36 @@ func TestAccWebsiteDefaultWebSiteImport(t *testing.T) {
 
 // Plan-time refusals: a binding another started site answers, an https
 // binding without its certificate, a name IIS refuses, and a site that
-// exists already.
+// exists already. The other site is this test's own (tfacc-), added out of
+// band: it runs on a shared real host too.
 func TestAccWebsitePlanTimeErrors(t *testing.T) {
-	h := newSiteSimHost(t)
+	h := newTestHost(t, simOptions{})
+	ctx := context.Background()
+	name, other := uniquePoolName(t, "site"), uniquePoolName(t, "other")
+	dir := `C:\sites\` + other
+	h.addPoolOutOfBand(t, other)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(ctx, dir))
+	// It answers http on port 80 for its own name, as New-Website -HostHeader does.
+	h.addSiteOutOfBand(t, other, other, dir)
+	path := `physical_path = ` + hclString(dir)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
 			{
-				Config:      h.providerConfig() + siteConfig("test", "shop", `physical_path = "C:\\sites\\shop"`, `bindings = [{ protocol = "http", port = 80 }]`),
-				ExpectError: regexp.MustCompile(`(?s)Binding already in use.*Started site "Default Web Site" already answers http \*:80:`),
+				Config: h.providerConfig() + siteConfig("test", name, path, httpBinding(other)),
+				// Terraform wraps the message at spaces.
+				ExpectError: regexp.MustCompile(`(?s)Binding already in use.*Started\s+site\s+"` + other + `"\s+already\s+answers\s+http\s+\*:80:` + other),
 			},
 			{
-				Config:      h.providerConfig() + siteConfig("test", "shop", `physical_path = "C:\\sites\\shop"`, `bindings = [{ protocol = "https", port = 443 }]`),
+				Config:      h.providerConfig() + siteConfig("test", name, path, `bindings = [{ protocol = "https", port = 443 }]`),
 				ExpectError: regexp.MustCompile(`(?s)Invalid binding.*an https binding needs certificate_thumbprint`),
 			},
 			{
-				Config:      h.providerConfig() + siteConfig("test", "shop|x", `physical_path = "C:\\x"`, httpBinding("x")),
+				Config:      h.providerConfig() + siteConfig("test", "tfacc|x", path, httpBinding(name)),
 				ExpectError: regexp.MustCompile(`(?s)Invalid site name.*contains a character IIS refuses`),
 			},
 			{
-				Config: h.providerConfig() + siteConfig("test", "Default Web Site", `physical_path = "C:\\x"`,
-					`bindings = [{ protocol = "http", port = 80 }]`),
+				Config:      h.providerConfig() + siteConfig("test", strings.ToUpper(other), path, httpBinding(name)),
 				ExpectError: regexp.MustCompile(`(?s)Site already exists.*import it`),
 			},
 		},
