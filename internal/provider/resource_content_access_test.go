@@ -38,6 +38,19 @@ func newTwoSiteSimHost(t *testing.T) *testHost {
 	return h
 }
 
+// addContentSite adds, out of band, a pool, a directory C:\sites\<name>
+// and a site serving it in that pool, all named name (tfacc-, unique to
+// the test): a content grant's own site on a shared real host. On a real
+// host they are removed when the test ends; the directory, empty, stays.
+func addContentSite(t *testing.T, h *testHost, name string) (dir string) {
+	t.Helper()
+	dir = `C:\sites\` + name
+	h.addPoolOutOfBand(t, name)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(context.Background(), dir))
+	h.addSiteOutOfBand(t, name, name, dir)
+	return dir
+}
+
 // explicitOnHost is identity's explicit Allow entries on dir, as the
 // host's Get-Acl shows them, read through the agent.
 func explicitOnHost(t *testing.T, c *remote.Client, dir, identity string) []string {
@@ -62,10 +75,7 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 	ctx := context.Background()
 	c := agentClient(t, h)
 	name := uniquePoolName(t, "content")
-	dir, pool := `C:\sites\`+name, `IIS APPPOOL\`+name
-	h.addPoolOutOfBand(t, name)
-	h.oob(t).do("create "+dir, h.admin(t).MakeDir(ctx, dir))
-	h.addSiteOutOfBand(t, name, name, dir)
+	dir, pool := addContentSite(t, h, name), `IIS APPPOOL\`+name
 	cfg := func(access string) string {
 		return h.providerConfig() + contentConfig(`path = `+hclString(dir), `app_pool = `+hclString(name), `access = "`+access+`"`)
 	}
@@ -203,9 +213,13 @@ func TestAccContentAccessIdentities(t *testing.T) {
 // and the directory exist, the site does not yet, so what the grant
 // exposes there is known after apply, and the apply records it.
 func TestAccContentAccessOnASiteCreatedInTheSameApply(t *testing.T) {
-	h := newSiteSimHost(t)
-	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
-		httpBinding("shop.example.com")) +
+	h := newTestHost(t, simOptions{})
+	name := uniquePoolName(t, "content")
+	dir, pool := `C:\sites\`+name, `IIS APPPOOL\`+name
+	h.addPoolOutOfBand(t, name)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(context.Background(), dir))
+	cfg := h.providerConfig() + siteConfig("shop", name, `physical_path = `+hclString(dir), `application_pool = `+hclString(name),
+		httpBinding(name+".example.test")) +
 		contentConfig(`path = iis_website.shop.physical_path`, `app_pool = iis_website.shop.application_pool`, `access = "modify"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
@@ -218,8 +232,8 @@ func TestAccContentAccessOnASiteCreatedInTheSameApply(t *testing.T) {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(caAddr, "privilege", "high"),
-					resource.TestCheckResourceAttr(caAddr, "privilege_reason", `IIS APPPOOL\shop can modify C:\sites\shop: writable web root; `+
-						`it is the content of shop; IIS APPPOOL\shop serves anonymous requests at shop`),
+					resource.TestCheckResourceAttr(caAddr, "privilege_reason", pool+` can modify `+dir+`: writable web root; `+
+						`it is the content of `+name+`; `+pool+` serves anonymous requests at `+name),
 				),
 			},
 			{Config: cfg, PlanOnly: true},
@@ -232,11 +246,18 @@ func TestAccContentAccessOnASiteCreatedInTheSameApply(t *testing.T) {
 // requests warns that anonymous visitors could then write it, and that the
 // privilege rises.
 func TestAccContentAccessWarnings(t *testing.T) {
-	h := newTwoSiteSimHost(t)
+	h := newTestHost(t, simOptions{})
+	name := uniquePoolName(t, "content")
+	dir, pool := addContentSite(t, h, name), `IIS APPPOOL\`+name
+	if h.host == nil {
+		// The read grant this test applies is Terraform's, but nothing
+		// here destroys it.
+		t.Cleanup(func() { _ = h.admin(t).RemoveAccessRules(context.Background(), dir, pool) })
+	}
 	w := newTFWorkdir(t)
 	plan := func(access string) string {
 		t.Helper()
-		w.configure(h.providerConfig() + contentConfig(`path = "C:\\sites\\shop"`, `app_pool = "shop"`, `access = "`+access+`"`))
+		w.configure(h.providerConfig() + contentConfig(`path = `+hclString(dir), `app_pool = `+hclString(name), `access = "`+access+`"`))
 		return strings.Join(strings.Fields(w.mustRun("plan", "-no-color", "-out=plan.out")), " ")
 	}
 	w.mustRun("init", "-no-color")
@@ -246,10 +267,10 @@ func TestAccContentAccessWarnings(t *testing.T) {
 	w.apply()
 	out := plan("modify")
 	for _, want := range []string{
-		`Warning: IIS APPPOOL\shop serves anonymous requests and would be able to write C:\sites\shop`,
-		`IIS APPPOOL\shop answers anonymous requests at shop. With modify access, anyone who can reach those sites`,
+		`Warning: ` + pool + ` serves anonymous requests and would be able to write ` + dir,
+		pool + ` answers anonymous requests at ` + name + `. With modify access, anyone who can reach those sites`,
 		`Keep anonymous identities read-only on served content`,
-		`Warning: Changing access to C:\sites\shop raises privilege from least to high`,
+		`Warning: Changing access to ` + dir + ` raises privilege from least to high`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan lacks %q:\n%s", want, out)
