@@ -153,6 +153,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"WebsiteLifecycle":                          TestAccWebsiteLifecycle,
 		"WebsitePlanTimeErrors":                     TestAccWebsitePlanTimeErrors,
 		"ContentAccessLifecycle":                    TestAccContentAccessLifecycle,
+		"ContentAccessIdentities":                   TestAccContentAccessIdentities,
 		"ContentAccessOnASiteCreatedInTheSameApply": TestAccContentAccessOnASiteCreatedInTheSameApply,
 		"ContentAccessWarnings":                     TestAccContentAccessWarnings,
 		"AppPoolForceDestroy":                       TestAccAppPoolForceDestroy,

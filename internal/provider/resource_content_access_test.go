@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,39 +174,68 @@ func TestAccContentAccessLifecycle(t *testing.T) {
 }
 
 // IUSR shared by every site reads across the sites' boundaries; a named
-// account resolves to its canonical name; refusals at plan and apply time.
+// account resolves to its canonical name (the host's computer name, read
+// through the agent); refusals at plan and apply time. The sites, pools
+// and user are this test's own (tfacc-): it runs on a shared real host too.
 func TestAccContentAccessIdentities(t *testing.T) {
-	h := newTwoSiteSimHost(t)
+	h := newTestHost(t, simOptions{})
+	ctx := context.Background()
+	shop, blog := uniquePoolName(t, "shop"), uniquePoolName(t, "blog")
+	uploads := addContentSite(t, h, shop) + `\uploads`
+	blogDir := addContentSite(t, h, blog)
+	h.oob(t).do("create "+uploads, h.admin(t).MakeDir(ctx, uploads))
+	sum := sha256.Sum256([]byte(t.Name()))
+	user := "tfacc-" + hex.EncodeToString(sum[:])[:8] // local user names are at most 20 characters
+	h.oob(t).addUser(user, `D3ploy "pw" $(x)`)
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, user) })
+	}
+	computer, err := hostComputerName(ctx, agentClient(t, h))
+	if err != nil || computer == "" {
+		t.Fatalf("read the host's computer name: %q (%v)", computer, err)
+	}
+	account := computer + `\` + user
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
 			{
-				Config:      h.providerConfig() + contentConfig(`path = "C:\\sites\\blog"`, `iusr = true`, `app_pool = "blog"`),
+				Config:      h.providerConfig() + contentConfig(`path = `+hclString(blogDir), `iusr = true`, `app_pool = `+hclString(blog)),
 				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured`),
 			},
 			{
-				Config:      h.providerConfig() + contentConfig(`path = "C:\\sites\\none"`, `iusr = true`),
-				ExpectError: regexp.MustCompile(`(?s)Directory not found.*Cannot find path 'C:\\sites\\none' because it does not exist`),
+				// Terraform wraps the message at spaces.
+				Config:      h.providerConfig() + contentConfig(`path = "C:\\sites\\tfacc-none"`, `iusr = true`),
+				ExpectError: regexp.MustCompile(`(?s)Directory not found.*Cannot\s+find\s+path\s+'C:\\sites\\tfacc-none'\s+because\s+it\s+does\s+not\s+exist`),
 			},
 			{
-				Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\blog"`, `iusr = true`),
+				// The host's other sites (Default Web Site on a stock host)
+				// are listed too; blog, whose content this is, is not.
+				Config: h.providerConfig() + contentConfig(`path = `+hclString(blogDir), `iusr = true`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectString(caAddr, "identity", `NT AUTHORITY\IUSR`),
 					expectString(caAddr, "privilege", "low"),
 					plancheck.ExpectKnownValue(caAddr, tfjsonpathNew("privilege_reason"), knownRegexp(
-						`NT AUTHORITY\\IUSR also runs code in Default Web Site, shop, which this directory does not belong to: the boundary between them is gone`)),
+						`NT AUTHORITY\\IUSR also runs code in (?:[^;]*, )?`+regexp.QuoteMeta(shop)+`(?:, [^;]*)?, which this directory does not belong to: the boundary between them is gone`)),
 				}},
+				Check: resource.TestCheckResourceAttrWith(caAddr, "privilege_reason", func(reason string) error {
+					_, list, _ := strings.Cut(reason, "also runs code in ")
+					list, _, _ = strings.Cut(list, ", which this directory")
+					if slices.Contains(strings.Split(list, ", "), blog) {
+						return fmt.Errorf("the sites IUSR crosses into include %s, whose content this is: %s", blog, reason)
+					}
+					return nil
+				}),
 			},
 			{
-				Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\shop\\uploads"`, `account = "deploy"`, `access = "full"`),
+				Config: h.providerConfig() + contentConfig(`path = `+hclString(uploads), `account = `+hclString(user), `access = "full"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(caAddr, plancheck.ResourceActionDestroyBeforeCreate),
-					expectString(caAddr, "identity", `WEB-ACC01\deploy`),
+					expectString(caAddr, "identity", account),
 					expectString(caAddr, "privilege", "full"),
 				}},
 			},
-			{Config: h.providerConfig() + contentConfig(`path = "C:\\sites\\shop\\uploads"`, `account = "WEB-ACC01\\deploy"`, `access = "full"`),
-				ResourceName: caAddr, ImportState: true, ImportStateId: `C:\sites\shop\uploads|WEB-ACC01\deploy`, ImportStateVerify: true,
+			{Config: h.providerConfig() + contentConfig(`path = `+hclString(uploads), `account = `+hclString(account), `access = "full"`),
+				ResourceName: caAddr, ImportState: true, ImportStateId: uploads + `|` + account, ImportStateVerify: true,
 				ImportStateVerifyIgnore: []string{"account"}},
 		},
 	})
