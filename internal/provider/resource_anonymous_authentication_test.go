@@ -316,15 +316,15 @@ func TestAccAnonymousAuthPasswordRemovedOutOfBand(t *testing.T) {
 // never the password, and the plan sets exactly the configured one again.
 // Neither password reaches state.
 func TestAccAnonymousAuthPasswordChangedOutOfBand(t *testing.T) {
-	h := newAnonSimHost(t)
+	h, n := newAnonTestHost(t)
 	const changed = `Ch@nged "by" $(an admin)`
-	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "specific_user"`,
-		`username = "`+anonUser+`"`, `password_wo = `+hclString(anonUserPassword), `password_wo_version = 1`)
+	config := h.providerConfig() + anonConfig("test", n.location, `identity = "specific_user"`,
+		`username = "`+n.user+`"`, `password_wo = `+hclString(anonUserPassword), `password_wo_version = 1`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		TerraformVersionChecks:   writeOnlyNeedsTF111,
 		Steps: []resource.TestStep{
-			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{Config: config, Check: expectAnonOnHost(t, h, n.location, "true", n.user, anonUserPassword)},
 			{
 				// Unchanged: no drift, whatever the digest costs.
 				RefreshState: true,
@@ -334,7 +334,7 @@ func TestAccAnonymousAuthPasswordChangedOutOfBand(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := h.host.SetAnonymousAuth(context.Background(), anonShop, "password", changed); err != nil {
+					if err := h.admin(t).SetAnonymousAuth(context.Background(), n.location, "password", changed); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -346,7 +346,7 @@ func TestAccAnonymousAuthPasswordChangedOutOfBand(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(resource.TestCheckNoResourceAttr(anonAddr, "password_wo_version"),
 					secretNowhere(anonUserPassword), secretNowhere(changed)),
 			},
-			{Config: config, Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, anonUserPassword)},
+			{Config: config, Check: expectAnonOnHost(t, h, n.location, "true", n.user, anonUserPassword)},
 		},
 	})
 }
