@@ -128,23 +128,26 @@ func expectAnonOnHost(t *testing.T, h *testHost, loc, enabled, user, password st
 // privilege full in the plan, and a pool switched to LocalSystem out of
 // band shows as privilege drift on refresh.
 func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
-	h := newAnonSimHost(t)
-	config := h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`)
+	h, n := newAnonTestHost(t)
+	// The pool the application is moved to is this test's own too.
+	other := uniquePoolName(t, "other")
+	h.addPoolOutOfBand(t, other)
+	config := h.providerConfig() + anonConfig("test", n.location, `identity = "app_pool"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { setPoolIdentity(t, h, "shop", "LocalSystem") },
+				PreConfig: func() { setPoolIdentity(t, h, n.pool, "LocalSystem") },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectPlanned("account", `NT AUTHORITY\SYSTEM`),
 					expectPlanned("privilege", "full"),
-					expectPlanned("privilege_reason", `application pool identity of pool "shop", which serves Default Web Site/shop: `+
+					expectPlanned("privilege_reason", `application pool identity of pool "`+n.pool+`", which serves `+n.location+`: `+
 						`LocalSystem: full control of the host, acts as the computer account on the network`),
 				}},
 			},
 			{
-				PreConfig: func() { setPoolIdentity(t, h, "shop", "ApplicationPoolIdentity") },
+				PreConfig: func() { setPoolIdentity(t, h, n.pool, "ApplicationPoolIdentity") },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// Refresh already saw the pool change: nothing to do.
@@ -158,7 +161,7 @@ func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
 			{
 				// The administrator moves the pool to LocalSystem: a
 				// refresh-only run records the rise.
-				PreConfig:    func() { setPoolIdentity(t, h, "shop", "LocalSystem") },
+				PreConfig:    func() { setPoolIdentity(t, h, n.pool, "LocalSystem") },
 				RefreshState: true,
 				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
@@ -172,14 +175,14 @@ func TestAccAnonymousAuthFollowsThePool(t *testing.T) {
 			{
 				// Moving the application to another pool is followed too.
 				PreConfig: func() {
-					if err := h.admin(t).SetApplicationPool(context.Background(), "Default Web Site", "/shop", "DefaultAppPool"); err != nil {
+					if err := h.admin(t).SetApplicationPool(context.Background(), "Default Web Site", "/"+n.pool, other); err != nil {
 						t.Fatal(err)
 					}
 				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
-					anonExpectDrift(anonAddr, "account", `NT AUTHORITY\SYSTEM`, `IIS AppPool\DefaultAppPool`),
+					anonExpectDrift(anonAddr, "account", `NT AUTHORITY\SYSTEM`, `IIS AppPool\`+other),
 					anonExpectDrift(anonAddr, "privilege", "full", "least"),
 				}},
 			},
