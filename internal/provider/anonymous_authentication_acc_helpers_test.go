@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/iisguard/terraform-provider-iis/internal/iis"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
@@ -106,18 +108,32 @@ func setPoolIdentity(t *testing.T, h *testHost, pool, identityType string) {
 }
 
 // checkInherits is a CheckDestroy: the location has no settings of its own
-// left, and requests there get what it inherits.
+// left in applicationHost.config (IsLocallyStored, read through the agent),
+// and requests there get what it inherits.
 func checkInherits(t *testing.T, h *testHost, loc, wantUserName string) func(*terraform.State) error {
+	c := agentClient(t, h)
 	return func(*terraform.State) error {
-		v := anonOnHost(t, h, loc)
-		if len(v.Explicit) != 0 {
-			return fmt.Errorf("%q still has its own settings after destroy: %v", loc, v.Explicit)
+		v, err := iis.GetAnonymousAuth(context.Background(), c, loc, iis.PasswordProof{})
+		if err != nil {
+			return err
 		}
-		if v.Attrs["userName"] != wantUserName || v.Attrs["enabled"] != "true" {
-			return fmt.Errorf("%q inherits userName=%q enabled=%s, want %q and true", loc, v.Attrs["userName"], v.Attrs["enabled"], wantUserName)
+		if v.Configured {
+			return fmt.Errorf("%q still has its own settings after destroy", loc)
+		}
+		if got, _ := h.admin(t).AnonymousAuthValue(context.Background(), loc, "userName"); got != wantUserName || !v.Enabled {
+			return fmt.Errorf("%q inherits userName=%q enabled=%v, want %q and true", loc, got, v.Enabled, wantUserName)
 		}
 		return nil
 	}
+}
+
+// anonPoolReason is privilege_reason for identity app_pool at n.location
+// while its pool runs as ApplicationPoolIdentity (the rest names the
+// computer account, which is the host's own).
+func anonPoolReason(n anonNames) knownvalue.Check {
+	return knownvalue.StringRegexp(regexp.MustCompile(`^application pool identity of pool "` + regexp.QuoteMeta(n.pool) + `", which serves ` +
+		regexp.QuoteMeta(n.location) + `: ApplicationPoolIdentity: per-pool virtual account IIS AppPool\\` + regexp.QuoteMeta(n.pool) +
+		`, isolated from other pools; on the network it acts as the computer account \([^)]+\$\)$`))
 }
 
 func expectPlanned(attr, want string) plancheck.PlanCheck {

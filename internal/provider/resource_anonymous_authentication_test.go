@@ -20,58 +20,49 @@ import (
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
 )
 
-const shopPoolReason = `application pool identity of pool "shop", which serves Default Web Site/shop: ` +
-	`ApplicationPoolIdentity: per-pool virtual account IIS AppPool\shop, isolated from other pools; ` +
-	`on the network it acts as the computer account (WEB-ACC01$)`
-
 // Create with the pool identity, switch to a specific user with a
 // write-only password, rotate it, disable, import by location and by
 // host|location, destroy (the location inherits IUSR again).
 func TestAccAnonymousAuthLifecycle(t *testing.T) {
-	h := newAnonSimHost(t)
+	h, n := newAnonTestHost(t)
 	user := func(extra ...string) string {
-		return h.providerConfig() + anonConfig("test", anonShop, append([]string{
-			`identity = "specific_user"`, `username = "` + anonUser + `"`,
+		return h.providerConfig() + anonConfig("test", n.location, append([]string{
+			`identity = "specific_user"`, `username = "` + n.user + `"`,
 		}, extra...)...)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		TerraformVersionChecks:   writeOnlyNeedsTF111,
-		CheckDestroy:             checkInherits(t, h, anonShop, "IUSR"),
+		CheckDestroy:             checkInherits(t, h, n.location, "IUSR"),
 		Steps: []resource.TestStep{
 			{
-				Config: h.providerConfig() + anonConfig("test", anonShop, `identity = "app_pool"`),
+				Config: h.providerConfig() + anonConfig("test", n.location, `identity = "app_pool"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
-					expectPlanned("id", anonShop),
-					expectPlanned("account", `IIS AppPool\shop`),
+					expectPlanned("id", n.location),
+					expectPlanned("account", `IIS AppPool\`+n.pool),
 					expectPlanned("privilege", "least"),
-					expectPlanned("privilege_reason", shopPoolReason),
+					plancheck.ExpectKnownValue(anonAddr, tfjsonpath.New("privilege_reason"), anonPoolReason(n)),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("enabled"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("username"), knownvalue.Null()),
 				},
-				Check: func(*terraform.State) error {
-					v := anonOnHost(t, h, anonShop)
-					if !v.Explicit["userName"] || v.Attrs["userName"] != "" || v.Attrs["enabled"] != "true" {
-						return fmt.Errorf("host holds %v (own: %v), want a location element with userName=\"\"", v.Attrs, v.Explicit)
-					}
-					return nil
-				},
+				// userName "" is the location's own: the server level says IUSR.
+				Check: expectAnonOnHost(t, h, n.location, "true", "", ""),
 			},
 			{
 				Config: user(`password_wo = "first-Pw1"`, `password_wo_version = 1`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
-					expectPlanned("account", anonUser),
+					expectPlanned("account", n.user),
 					expectPlanned("privilege", "medium"),
-					expectPlanned("privilege_reason", anonUser+": ordinary local account, in no administrative group"),
+					expectPlanned("privilege_reason", n.user+": ordinary local account, in no administrative group"),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
 				},
-				Check: expectAnonOnHost(t, h, anonShop, "true", anonUser, "first-Pw1"),
+				Check: expectAnonOnHost(t, h, n.location, "true", n.user, "first-Pw1"),
 			},
 			{
 				// A new version sends the new write-only password.
@@ -80,13 +71,13 @@ func TestAccAnonymousAuthLifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionUpdate),
 					expectPlanned("privilege", "medium"),
 				}},
-				Check: expectAnonOnHost(t, h, anonShop, "false", anonUser, "second-Pw2"),
+				Check: expectAnonOnHost(t, h, n.location, "false", n.user, "second-Pw2"),
 			},
 			{
 				Config:                  user(`enabled = false`, `password_wo = "second-Pw2"`, `password_wo_version = 2`),
 				ResourceName:            anonAddr,
 				ImportState:             true,
-				ImportStateId:           anonShop,
+				ImportStateId:           n.location,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"password_wo_version"},
 			},
@@ -94,7 +85,7 @@ func TestAccAnonymousAuthLifecycle(t *testing.T) {
 				Config:                  user(`enabled = false`, `password_wo = "second-Pw2"`, `password_wo_version = 2`),
 				ResourceName:            anonAddr,
 				ImportState:             true,
-				ImportStateId:           h.Host + "|" + anonShop,
+				ImportStateId:           h.Host + "|" + n.location,
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"password_wo_version", "host"},
 			},
@@ -221,8 +212,7 @@ func (c anonDriftCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequ
 func TestAccAnonymousAuthDrift(t *testing.T) {
 	h, n := newAnonTestHost(t)
 	config := h.providerConfig() + anonConfig("test", n.location, `identity = "app_pool"`)
-	poolReason := knownvalue.StringRegexp(regexp.MustCompile(`^application pool identity of pool "` + regexp.QuoteMeta(n.pool) + `", which serves ` +
-		regexp.QuoteMeta(n.location) + `: ApplicationPoolIdentity: per-pool virtual account`))
+	poolReason := anonPoolReason(n)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
