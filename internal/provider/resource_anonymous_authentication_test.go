@@ -408,9 +408,10 @@ func TestAccAnonymousAuthExistingIsNotAdopted(t *testing.T) {
 }
 
 // Bad locations and identity/credential combinations fail at plan time,
-// at the attribute at fault, saying what is accepted.
+// at the attribute at fault, saying what is accepted. Nothing is applied,
+// and the location need not exist: it runs on a real host too.
 func TestAccAnonymousAuthInvalidConfigurations(t *testing.T) {
-	h := newAnonSimHost(t)
+	h := newTestHost(t, simOptions{})
 	tests := []struct {
 		location string
 		attrs    []string
