@@ -63,8 +63,7 @@ type anonNames struct {
 func newAnonTestHost(t *testing.T) (*testHost, anonNames) {
 	t.Helper()
 	h := newTestHost(t, simOptions{})
-	sum := sha256.Sum256([]byte(t.Name()))
-	n := anonNames{pool: uniquePoolName(t, "anon"), user: "tfacc-" + hex.EncodeToString(sum[:])[:8]}
+	n := anonNames{pool: uniquePoolName(t, "anon"), user: anonTestUser(t)}
 	n.location = "Default Web Site/" + n.pool
 	ctx := context.Background()
 	h.addPoolOutOfBand(t, n.pool)
@@ -74,6 +73,26 @@ func newAnonTestHost(t *testing.T) (*testHost, anonNames) {
 		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, n.user) })
 	}
 	return h, n
+}
+
+// anonTestUser is the name of a local user of the test's own: a local
+// user name has at most 20 characters, so it is the test name's digest.
+func anonTestUser(t *testing.T) string {
+	sum := sha256.Sum256([]byte(t.Name()))
+	return "tfacc-" + hex.EncodeToString(sum[:])[:8]
+}
+
+// newAnonSiteTestHost is the test host with a pool and a directory
+// C:\sites\<name> of the test's own (tfacc-), for a site the test's
+// configuration creates; on a real host the pool is removed at the end.
+func newAnonSiteTestHost(t *testing.T) (h *testHost, name, dir string) {
+	t.Helper()
+	h = newTestHost(t, simOptions{})
+	name = uniquePoolName(t, "anon")
+	dir = `C:\sites\` + name
+	h.addPoolOutOfBand(t, name)
+	h.oob(t).do("create "+dir, h.admin(t).MakeDir(context.Background(), dir))
+	return h, name, dir
 }
 
 // anonConfig renders an iis_anonymous_authentication block; attrs are

@@ -615,9 +615,9 @@ func TestAccAnonymousAuthOverriddenByWebConfig(t *testing.T) {
 // see the site yet, so it leaves the account and privilege to the apply
 // instead of refusing the location; the apply records them.
 func TestAccAnonymousAuthOnASiteCreatedInTheSameApply(t *testing.T) {
-	h := newSiteSimHost(t)
-	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
-		httpBinding("shop.example.com")) + `
+	h, name, dir := newAnonSiteTestHost(t)
+	cfg := h.providerConfig() + siteConfig("shop", name, `physical_path = `+hclString(dir), `application_pool = `+hclString(name),
+		httpBinding(name+".example.test")) + `
 resource "iis_anonymous_authentication" "test" {
   location = iis_website.shop.name
   identity = "app_pool"
@@ -630,12 +630,12 @@ resource "iis_anonymous_authentication" "test" {
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(anonAddr, plancheck.ResourceActionCreate),
-					expectPlanned("id", "shop"),
+					expectPlanned("id", name),
 					plancheck.ExpectUnknownValue(anonAddr, tfjsonpath.New("account")),
 					plancheck.ExpectUnknownValue(anonAddr, tfjsonpath.New("privilege")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\shop`)),
+					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\`+name)),
 					statecheck.ExpectKnownValue(anonAddr, tfjsonpath.New("privilege"), knownvalue.StringExact("least")),
 				},
 			},
@@ -647,20 +647,31 @@ resource "iis_anonymous_authentication" "test" {
 // A location that no site or application in the configuration creates
 // either fails the apply, naming the locations the host has.
 func TestAccAnonymousAuthMissingLocationFailsTheApply(t *testing.T) {
-	h := newAnonSimHost(t)
+	h := newTestHost(t, simOptions{})
+	// The server level must come through unchanged, whatever it is on
+	// this host.
+	serverUser := func() string {
+		v, err := h.admin(t).AnonymousAuthValue(context.Background(), "", "userName")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := serverUser()
 	var steps []resource.TestStep
-	for _, loc := range []string{"No Such Site", "Default Web Site/nope"} {
+	for _, loc := range []string{"tfacc No Such Site", "Default Web Site/tfacc-nope"} {
 		steps = append(steps, resource.TestStep{
 			Config: h.providerConfig() + anonConfig("test", loc),
 			ExpectError: regexp.MustCompile(strings.ReplaceAll(`Location "`+loc+`" does not exist on host `+h.Host+
-				`[\s\S]*Locations on the host: "", "Default Web Site", "Default Web Site/shop"`, " ", `\s+`)),
+				// The host's own locations follow, the server level first.
+				`[\s\S]*Locations on the host: "",`, " ", `\s+`)),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		CheckDestroy: func(*terraform.State) error {
-			if v := anonOnHost(t, h, ""); v.Attrs["userName"] != "IUSR" {
-				return fmt.Errorf("server level changed: %v", v.Attrs)
+			if after := serverUser(); after != before {
+				return fmt.Errorf("server level userName changed from %q to %q", before, after)
 			}
 			return nil
 		},
@@ -709,13 +720,18 @@ func TestAccAnonymousAuthBoundaryWarning(t *testing.T) {
 // creates: the plan cannot judge them, the plan Terraform makes just
 // before the create does, and the apply stops there.
 func TestAccAnonymousAuthOnANewSiteHeldToMaxPrivilege(t *testing.T) {
-	h := newSiteSimHost(t)
-	cfg := h.providerConfig(`max_privilege = "least"`) + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`,
-		`application_pool = "shop"`, httpBinding("shop.example.com")) + `
+	h, name, dir := newAnonSiteTestHost(t)
+	user := anonTestUser(t)
+	h.oob(t).addUser(user, anonUserPassword)
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveUser(context.Background(), user) })
+	}
+	cfg := h.providerConfig(`max_privilege = "least"`) + siteConfig("shop", name, `physical_path = `+hclString(dir),
+		`application_pool = `+hclString(name), httpBinding(name+".example.test")) + `
 resource "iis_anonymous_authentication" "test" {
   location = iis_website.shop.name
   identity = "specific_user"
-  username = "deploy"
+  username = "` + user + `"
   password = "not-shown-1"
 }
 `

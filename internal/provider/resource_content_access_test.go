@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -184,8 +182,7 @@ func TestAccContentAccessIdentities(t *testing.T) {
 	uploads := addContentSite(t, h, shop) + `\uploads`
 	blogDir := addContentSite(t, h, blog)
 	h.oob(t).do("create "+uploads, h.admin(t).MakeDir(ctx, uploads))
-	sum := sha256.Sum256([]byte(t.Name()))
-	user := "tfacc-" + hex.EncodeToString(sum[:])[:8] // local user names are at most 20 characters
+	user := anonTestUser(t)
 	h.oob(t).addUser(user, `D3ploy "pw" $(x)`)
 	if h.host == nil {
 		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, user) })
