@@ -149,6 +149,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AppPoolIdentityInvalidCombinations":        TestAccAppPoolIdentityInvalidCombinations,
 		"AnonymousAuthPasswordRemovedOutOfBand":     TestAccAnonymousAuthPasswordRemovedOutOfBand,
 		"AnonymousAuthDrift":                        TestAccAnonymousAuthDrift,
+		"AnonymousAuthPasswordsNeverShown":          TestAccAnonymousAuthPasswordsNeverShown,
 		"AnonymousAuthOnASiteCreatedInTheSameApply": TestAccAnonymousAuthOnASiteCreatedInTheSameApply,
 		"AnonymousAuthMissingLocationFailsTheApply": TestAccAnonymousAuthMissingLocationFailsTheApply,
 		"AnonymousAuthOnANewSiteHeldToMaxPrivilege": TestAccAnonymousAuthOnANewSiteHeldToMaxPrivilege,

@@ -459,10 +459,10 @@ func TestAccAnonymousAuthPasswordsNeverShown(t *testing.T) {
 	)
 	logFile := t.TempDir() + "/tf.log"
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
-	h := newAnonSimHost(t)
-	if err := h.admin(t).AddApplication(context.Background(), "Default Web Site", "/blog", "DefaultAppPool", ""); err != nil {
-		t.Fatal(err)
-	}
+	h, n := newAnonTestHost(t)
+	// A second application of the test's own, in the same pool.
+	blog := n.location + "-b"
+	h.addApplicationOutOfBand(t, "Default Web Site", "/"+n.pool+"-b", n.pool)
 	// The passwords come from variables, as they would in real use: a
 	// literal would sit in the configuration, which Terraform copies into
 	// the plan and the test harness into its log, as written. The
@@ -479,9 +479,9 @@ variable "anon_sensitive_password" {
   sensitive = true
 }
 ` +
-			anonConfig("sensitive", "Default Web Site/blog", `identity = "specific_user"`, `username = "`+anonUser+`"`,
+			anonConfig("sensitive", blog, `identity = "specific_user"`, `username = "`+n.user+`"`,
 				`password = var.anon_sensitive_password`) +
-			anonConfig("write_only", anonShop, `identity = "specific_user"`, `username = "`+anonUser+`"`,
+			anonConfig("write_only", n.location, `identity = "specific_user"`, `username = "`+n.user+`"`,
 				`password_wo = var.anon_password`, fmt.Sprintf("password_wo_version = %d", version))
 	}
 	vars := func(version int) config.Variables {
@@ -503,8 +503,8 @@ variable "anon_sensitive_password" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{anonNotInState{writeOnlyPw}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectAnonOnHost(t, h, anonShop, "true", anonUser, writeOnlyPw+"1"),
-					expectAnonOnHost(t, h, "Default Web Site/blog", "true", anonUser, sensitivePw+"1"),
+					expectAnonOnHost(t, h, n.location, "true", n.user, writeOnlyPw+"1"),
+					expectAnonOnHost(t, h, blog, "true", n.user, sensitivePw+"1"),
 				),
 			},
 			{
@@ -518,8 +518,8 @@ variable "anon_sensitive_password" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{anonNotInState{writeOnlyPw}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					expectAnonOnHost(t, h, anonShop, "true", anonUser, writeOnlyPw+"2"),
-					expectAnonOnHost(t, h, "Default Web Site/blog", "true", anonUser, sensitivePw+"2"),
+					expectAnonOnHost(t, h, n.location, "true", n.user, writeOnlyPw+"2"),
+					expectAnonOnHost(t, h, blog, "true", n.user, sensitivePw+"2"),
 				),
 			},
 		},
