@@ -100,6 +100,30 @@ func (h *testHost) addSiteOutOfBand(t *testing.T, name, pool, physicalPath strin
 	}
 }
 
+// addUserOutOfBand adds a local user of the test's own (anonTestUser)
+// behind Terraform's back and returns its name; on a real host it is
+// deleted when the test ends.
+func (h *testHost) addUserOutOfBand(t *testing.T, password string) string {
+	t.Helper()
+	name := anonTestUser(t)
+	h.oob(t).addUser(name, password)
+	if h.host == nil {
+		t.Cleanup(func() { _ = h.admin(t).RemoveUser(context.Background(), name) })
+	}
+	return name
+}
+
+// hostComputer is the computer name the host reports through the agent,
+// which qualifies its local accounts.
+func (h *testHost) hostComputer(t *testing.T) string {
+	t.Helper()
+	name, err := hostComputerName(context.Background(), agentClient(t, h))
+	if err != nil || name == "" {
+		t.Fatalf("read the host's computer name: %q (%v)", name, err)
+	}
+	return name
+}
+
 // realAdmin connects to the real host a test runs against (IIS_ACC_HOST)
 // with the out-of-band agent, so a step that changes the host behind
 // Terraform's back runs the cmdlets an administrator would, not the
@@ -145,6 +169,9 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AppPoolImportByHostAndName":                TestAccAppPoolImportByHostAndName,
 		"AppPoolExistingAndDrift":                   TestAccAppPoolExistingAndDrift,
 		"AppPoolIdentityDrift":                      TestAccAppPoolIdentityDrift,
+		"AppPoolIdentityPrivilegeDrift":             TestAccAppPoolIdentityPrivilegeDrift,
+		"AppPoolIdentityPasswordDrift":              TestAccAppPoolIdentityPasswordDrift,
+		"AppPoolIdentitySensitivePasswordDrift":     TestAccAppPoolIdentitySensitivePasswordDrift,
 		"AppPoolIdentityManagedServiceAccount":      TestAccAppPoolIdentityManagedServiceAccount,
 		"AppPoolIdentityInvalidCombinations":        TestAccAppPoolIdentityInvalidCombinations,
 		"AnonymousAuthPasswordRemovedOutOfBand":     TestAccAnonymousAuthPasswordRemovedOutOfBand,

@@ -63,15 +63,11 @@ type anonNames struct {
 func newAnonTestHost(t *testing.T) (*testHost, anonNames) {
 	t.Helper()
 	h := newTestHost(t, simOptions{})
-	n := anonNames{pool: uniquePoolName(t, "anon"), user: anonTestUser(t)}
+	n := anonNames{pool: uniquePoolName(t, "anon")}
 	n.location = "Default Web Site/" + n.pool
-	ctx := context.Background()
 	h.addPoolOutOfBand(t, n.pool)
 	h.addApplicationOutOfBand(t, "Default Web Site", "/"+n.pool, n.pool)
-	h.oob(t).addUser(n.user, anonUserPassword)
-	if h.host == nil {
-		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, n.user) })
-	}
+	n.user = h.addUserOutOfBand(t, anonUserPassword)
 	return h, n
 }
 

@@ -721,11 +721,7 @@ func TestAccAnonymousAuthBoundaryWarning(t *testing.T) {
 // before the create does, and the apply stops there.
 func TestAccAnonymousAuthOnANewSiteHeldToMaxPrivilege(t *testing.T) {
 	h, name, dir := newAnonSiteTestHost(t)
-	user := anonTestUser(t)
-	h.oob(t).addUser(user, anonUserPassword)
-	if h.host == nil {
-		t.Cleanup(func() { _ = h.admin(t).RemoveUser(context.Background(), user) })
-	}
+	user := h.addUserOutOfBand(t, anonUserPassword)
 	cfg := h.providerConfig(`max_privilege = "least"`) + siteConfig("shop", name, `physical_path = `+hclString(dir),
 		`application_pool = `+hclString(name), httpBinding(name+".example.test")) + `
 resource "iis_anonymous_authentication" "test" {

@@ -167,14 +167,17 @@ func TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege(t *testing.T) {
 // An account added to Administrators outside Terraform is privilege drift:
 // a refresh records it, and a plan reports it as changed outside Terraform.
 func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
-	admin.addUser("svc-api", "Api-Passw0rd!")
-	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
-		`username = "WEB-ACC01\\svc-api"`, `password = "Api-Passw0rd!"`)
+	pool := uniquePoolName(t, "pool")
+	h.addPoolOutOfBand(t, pool)
+	user := h.addUserOutOfBand(t, "Api-Passw0rd!")
+	account := h.hostComputer(t) + `\` + user
+	config := h.providerConfig() + identityConfig("test", hclString(pool), `identity_type = "SpecificUser"`,
+		`username = `+hclString(account), `password = "Api-Passw0rd!"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		CheckDestroy:             checkIdentityReset(admin, "DefaultAppPool"),
+		CheckDestroy:             checkIdentityReset(admin, pool),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -184,15 +187,15 @@ func TestAccAppPoolIdentityPrivilegeDrift(t *testing.T) {
 				}},
 			},
 			{
-				PreConfig:    func() { admin.addToGroup("Administrators", "svc-api") },
+				PreConfig:    func() { admin.addToGroup("Administrators", user) },
 				RefreshState: true,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(identityAddr, "privilege", "full"),
-					resource.TestCheckResourceAttr(identityAddr, "privilege_reason", `WEB-ACC01\svc-api: member of Administrators: full control of the host`),
+					resource.TestCheckResourceAttr(identityAddr, "privilege_reason", account+`: member of Administrators: full control of the host`),
 				),
 			},
 			{
-				PreConfig: func() { admin.removeFromGroup("Administrators", "svc-api") },
+				PreConfig: func() { admin.removeFromGroup("Administrators", user) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					expectDrift(identityAddr, "privilege", "full", "medium"),
@@ -270,15 +273,17 @@ func TestAccAppPoolIdentityDrift(t *testing.T) {
 // A password changed on the host is found without reading it: the write-only
 // password's version reads as unset, and the next apply puts it back.
 func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
-	admin.addUser("svc-wo", "")
-	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
-		`username = ".\\svc-wo"`, `password_wo = "First-Secret-1"`, `password_wo_version = 1`)
+	pool := uniquePoolName(t, "pool")
+	h.addPoolOutOfBand(t, pool)
+	user := h.addUserOutOfBand(t, "Acc0unt-Pw!")
+	config := h.providerConfig() + identityConfig("test", hclString(pool), `identity_type = "SpecificUser"`,
+		`username = `+hclString(`.\`+user), `password_wo = "First-Secret-1"`, `password_wo_version = 1`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		TerraformVersionChecks:   writeOnlyNeedsTF111,
-		CheckDestroy:             checkIdentityReset(admin, "DefaultAppPool"),
+		CheckDestroy:             checkIdentityReset(admin, pool),
 		Steps: []resource.TestStep{
 			{Config: config, Check: secretNowhere("First-Secret-1")},
 			{
@@ -287,7 +292,7 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 				Check:        resource.TestCheckResourceAttr(identityAddr, "password_wo_version", "1"),
 			},
 			{
-				PreConfig:          func() { admin.setPool("DefaultAppPool", "processModel.password", "rotated-by-hand") },
+				PreConfig:          func() { admin.setPool(pool, "processModel.password", "rotated-by-hand") },
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				Check:              resource.TestCheckNoResourceAttr(identityAddr, "password_wo_version"),
@@ -299,7 +304,7 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 					expectOnlyChanges(identityAddr, map[string]move{"password_wo_version": moved(knownvalue.Null(), knownvalue.Int64Exact(1))}),
 				}},
 				Check: func(*terraform.State) error {
-					if admin.poolValue("DefaultAppPool", "processModel.password") != "First-Secret-1" {
+					if admin.poolValue(pool, "processModel.password") != "First-Secret-1" {
 						return fmt.Errorf("the configured password was not set again")
 					}
 					return nil
@@ -313,23 +318,25 @@ func TestAccAppPoolIdentityPasswordDrift(t *testing.T) {
 // The same for the sensitive password: it reads as changed, so the plan
 // sets it again.
 func TestAccAppPoolIdentitySensitivePasswordDrift(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
-	admin.addUser("svc-pw", "")
-	config := h.providerConfig() + identityConfig("test", `"DefaultAppPool"`, `identity_type = "SpecificUser"`,
-		`username = ".\\svc-pw"`, `password = "Sensitive-1"`)
+	pool := uniquePoolName(t, "pool")
+	h.addPoolOutOfBand(t, pool)
+	user := h.addUserOutOfBand(t, "Acc0unt-Pw!")
+	config := h.providerConfig() + identityConfig("test", hclString(pool), `identity_type = "SpecificUser"`,
+		`username = `+hclString(`.\`+user), `password = "Sensitive-1"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
 			{Config: config},
 			{
-				PreConfig: func() { admin.setPool("DefaultAppPool", "processModel.password", "rotated") },
+				PreConfig: func() { admin.setPool(pool, "processModel.password", "rotated") },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: func(*terraform.State) error {
-					if admin.poolValue("DefaultAppPool", "processModel.password") != "Sensitive-1" {
+					if admin.poolValue(pool, "processModel.password") != "Sensitive-1" {
 						return fmt.Errorf("the configured password was not set again")
 					}
 					return nil

@@ -182,16 +182,8 @@ func TestAccContentAccessIdentities(t *testing.T) {
 	uploads := addContentSite(t, h, shop) + `\uploads`
 	blogDir := addContentSite(t, h, blog)
 	h.oob(t).do("create "+uploads, h.admin(t).MakeDir(ctx, uploads))
-	user := anonTestUser(t)
-	h.oob(t).addUser(user, `D3ploy "pw" $(x)`)
-	if h.host == nil {
-		t.Cleanup(func() { _ = h.admin(t).RemoveUser(ctx, user) })
-	}
-	computer, err := hostComputerName(ctx, agentClient(t, h))
-	if err != nil || computer == "" {
-		t.Fatalf("read the host's computer name: %q (%v)", computer, err)
-	}
-	account := computer + `\` + user
+	user := h.addUserOutOfBand(t, `D3ploy "pw" $(x)`)
+	account := h.hostComputer(t) + `\` + user
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []resource.TestStep{
