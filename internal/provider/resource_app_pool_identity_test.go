@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -132,26 +133,32 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 
 // An identity someone already chose is never taken over by a create: it
 // must be imported, after which the plan shows the change. Destroying the
-// identity of a pool the configuration does not own (DefaultAppPool) then
-// returns it to ApplicationPoolIdentity, not to whatever it ran as before.
+// identity of a pool the configuration does not own (the test's own,
+// created out of band) then returns it to ApplicationPoolIdentity, not to
+// whatever it ran as before.
 func TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
-	admin.setPool("DefaultAppPool", "processModel.identityType", "NetworkService")
-	config := h.providerConfig() + identityConfig("test", `"defaultapppool"`, `identity_type = "LocalService"`)
+	pool := uniquePoolName(t, "pool")
+	h.addPoolOutOfBand(t, pool)
+	admin.setPool(pool, "processModel.identityType", "NetworkService")
+	// The configuration spells the pool in capitals: IIS names are
+	// case-insensitive.
+	spelled := strings.ToUpper(pool)
+	config := h.providerConfig() + identityConfig("test", hclString(spelled), `identity_type = "LocalService"`)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
-		CheckDestroy:             checkIdentityReset(admin, "DefaultAppPool"),
+		CheckDestroy:             checkIdentityReset(admin, pool),
 		Steps: []resource.TestStep{{
 			Config:      config,
-			ExpectError: wrappedText(`Application pool "defaultapppool" on host`, `already runs as NetworkService`, `import it`),
+			ExpectError: wrappedText(`Application pool "`+spelled+`" on host`, `already runs as NetworkService`, `import it`),
 		}, {
 			PreConfig: func() {
-				if got := admin.poolValue("DefaultAppPool", "processModel.identityType"); got != "NetworkService" {
+				if got := admin.poolValue(pool, "processModel.identityType"); got != "NetworkService" {
 					t.Fatalf("the refused create changed the identity to %s", got)
 				}
 			},
-			Config: config + "import {\n  to = " + identityAddr + "\n  id = \"defaultapppool\"\n}\n",
+			Config: config + "import {\n  to = " + identityAddr + "\n  id = " + hclString(spelled) + "\n}\n",
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
 				expectChange(identityAddr, "privilege", "medium", "low"),
