@@ -169,6 +169,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AppPoolImportByHostAndName":                    TestAccAppPoolImportByHostAndName,
 		"AppPoolExistingAndDrift":                       TestAccAppPoolExistingAndDrift,
 		"AppPoolIdentityDrift":                          TestAccAppPoolIdentityDrift,
+		"AppPoolIdentityLifecycle":                      TestAccAppPoolIdentityLifecycle,
 		"AppPoolIdentityDestroyReturnsToLeastPrivilege": TestAccAppPoolIdentityDestroyReturnsToLeastPrivilege,
 		"AppPoolIdentityPrivilegeDrift":                 TestAccAppPoolIdentityPrivilegeDrift,
 		"AppPoolIdentityPasswordDrift":                  TestAccAppPoolIdentityPasswordDrift,

@@ -36,26 +36,28 @@ func expectPrivilege(level string) plancheck.PlanCheck {
 // credentials of a specific user never reach state; import; destroy puts
 // the pool back to least privilege.
 func TestAccAppPoolIdentityLifecycle(t *testing.T) {
-	h := newSimHost(t, simOptions{})
+	h := newTestHost(t, simOptions{})
 	admin := h.oob(t)
 	const secret = `Pool-P@ss "quoted" $(never run) ${nor} this`
-	admin.addUser("svc-shop", secret)
-	pool := poolConfig("shop", "shop")
+	user := h.addUserOutOfBand(t, secret)
+	shop := uniquePoolName(t, "shop")
+	computer := h.hostComputer(t)
+	pool := poolConfig("shop", shop)
 	identity := func(attrs ...string) string {
 		return h.providerConfig() + pool + identityConfig("test", "iis_app_pool.shop.name", attrs...)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		TerraformVersionChecks:   writeOnlyNeedsTF111,
-		CheckDestroy:             checkPoolGone(t, agentClient(t, h), "shop"),
+		CheckDestroy:             checkPoolGone(t, agentClient(t, h), shop),
 		Steps: []resource.TestStep{
 			{
 				Config: identity(`identity_type = "ApplicationPoolIdentity"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionCreate),
 					expectPrivilege("least"),
-					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\shop`)),
-					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"), knownvalue.StringRegexp(wrappedText("per-pool virtual account", "computer account (WEB-ACC01$)"))),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`IIS AppPool\`+shop)),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"), knownvalue.StringRegexp(wrappedText("per-pool virtual account", "computer account ("+computer+"$)"))),
 				}},
 			},
 			{
@@ -64,28 +66,24 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(identityAddr, plancheck.ResourceActionUpdate),
 					expectPrivilege("full"),
 					expectChange(identityAddr, "privilege", "least", "full"),
-					expectChange(identityAddr, "account", `IIS AppPool\shop`, `NT AUTHORITY\SYSTEM`),
+					expectChange(identityAddr, "account", `IIS AppPool\`+shop, `NT AUTHORITY\SYSTEM`),
 					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"),
 						knownvalue.StringExact("LocalSystem: full control of the host, acts as the computer account on the network")),
 				}},
 				Check: func(*terraform.State) error {
-					if got := admin.poolValue("shop", "processModel.identityType"); got != "LocalSystem" {
+					if got := admin.poolValue(shop, "processModel.identityType"); got != "LocalSystem" {
 						return fmt.Errorf("identity on the host: %s", got)
-					}
-					// The identity change recycled the started pool.
-					if n := admin.poolValue("shop", "recycles"); n != "1" {
-						return fmt.Errorf("recycles = %s, want 1", n)
 					}
 					return nil
 				},
 			},
 			{
-				Config: identity(`identity_type = "SpecificUser"`, `username = ".\\svc-shop"`,
+				Config: identity(`identity_type = "SpecificUser"`, `username = `+hclString(`.\`+user),
 					`password_wo = `+hclString(secret), `password_wo_version = 1`, `logon_type = "LogonService"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// An ordinary local account, resolved on the host at plan time.
 					expectChange(identityAddr, "privilege", "full", "medium"),
-					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`.\svc-shop`)),
+					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`.\`+user)),
 					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("privilege_reason"), knownvalue.StringRegexp(wrappedText("ordinary local account"))),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -98,7 +96,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 					secretNowhere(secret),
 					func(*terraform.State) error {
 						// An administrator reads it back in clear text (windows-host.md 1.1).
-						if admin.poolValue("shop", "processModel.password") != secret || admin.poolValue("shop", "processModel.userName") != `.\svc-shop` {
+						if admin.poolValue(shop, "processModel.password") != secret || admin.poolValue(shop, "processModel.userName") != `.\`+user {
 							return fmt.Errorf("the host did not get the credentials")
 						}
 						return nil
@@ -108,7 +106,7 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 			{
 				ResourceName:      identityAddr,
 				ImportState:       true,
-				ImportStateId:     "shop",
+				ImportStateId:     shop,
 				ImportStateVerify: true,
 				// Passwords cannot be read back, by design.
 				ImportStateVerifyIgnore: []string{"password_wo_version"},
@@ -121,8 +119,34 @@ func TestAccAppPoolIdentityLifecycle(t *testing.T) {
 					plancheck.ExpectKnownValue(identityAddr, tfjsonpath.New("account"), knownvalue.StringExact(`NT AUTHORITY\NETWORK SERVICE`)),
 				}},
 				Check: func(*terraform.State) error {
-					if admin.poolValue("shop", "processModel.userName") != "" || admin.poolValue("shop", "processModel.password") != "" {
+					if admin.poolValue(shop, "processModel.userName") != "" || admin.poolValue(shop, "processModel.password") != "" {
 						return fmt.Errorf("credentials left on the host")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// Changing a started pool's identity recycles it, so its worker processes
+// run as the new identity. It stays on the simulator: the recycle count is
+// the simulated host's, and a real host keeps none an administrator reads.
+func TestAccAppPoolIdentityChangeRecyclesThePool(t *testing.T) {
+	h := newSimHost(t, simOptions{})
+	admin := h.oob(t)
+	identity := func(typ string) string {
+		return h.providerConfig() + poolConfig("shop", "shop") + identityConfig("test", "iis_app_pool.shop.name", `identity_type = "`+typ+`"`)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders(),
+		Steps: []resource.TestStep{
+			{Config: identity("ApplicationPoolIdentity")},
+			{
+				Config: identity("LocalSystem"),
+				Check: func(*terraform.State) error {
+					if n := admin.poolValue("shop", "recycles"); n != "1" {
+						return fmt.Errorf("recycles = %s, want 1", n)
 					}
 					return nil
 				},
