@@ -187,6 +187,7 @@ func realHostPathTests() map[string]func(*testing.T) {
 		"AnonymousAuthFollowsThePool":                   TestAccAnonymousAuthFollowsThePool,
 		"AnonymousAuthPasswordChangedOutOfBand":         TestAccAnonymousAuthPasswordChangedOutOfBand,
 		"ApplicationLifecycle":                          TestAccApplicationLifecycle,
+		"ApplicationInASiteCreatedInTheSameApply":       TestAccApplicationInASiteCreatedInTheSameApply,
 		"WebsiteLifecycle":                              TestAccWebsiteLifecycle,
 		"WebsitePlanTimeErrors":                         TestAccWebsitePlanTimeErrors,
 		"ContentAccessLifecycle":                        TestAccContentAccessLifecycle,

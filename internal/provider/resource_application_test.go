@@ -152,10 +152,17 @@ func TestApplicationPlanWarnsWhenMovedOntoASharedPool(t *testing.T) {
 // inherits the site's anonymous settings), so the plan says "known after
 // apply", and the apply records what the host then holds.
 func TestAccApplicationInASiteCreatedInTheSameApply(t *testing.T) {
-	h := newSiteSimHost(t)
-	cfg := h.providerConfig() + siteConfig("shop", "shop", `physical_path = "C:\\sites\\shop"`, `application_pool = "shop"`,
-		httpBinding("shop.example.com")) +
-		appConfig(`site = iis_website.shop.name`, `path = "/uploads"`, `physical_path = "C:\\sites\\shop\\uploads"`, `application_pool = "blog"`)
+	h := newTestHost(t, simOptions{})
+	// The pools and directories are this test's own (tfacc-): tests share
+	// a real host.
+	site, blog := uniquePoolName(t, "shop"), uniquePoolName(t, "blog")
+	dir := `C:\sites\` + site
+	h.addPoolOutOfBand(t, site)
+	h.addPoolOutOfBand(t, blog)
+	h.oob(t).do("create "+dir+`\uploads`, h.admin(t).MakeDir(context.Background(), dir+`\uploads`))
+	cfg := h.providerConfig() + siteConfig("shop", site, `physical_path = `+hclString(dir), `application_pool = `+hclString(site),
+		httpBinding(site+".example.test")) +
+		appConfig(`site = iis_website.shop.name`, `path = "/uploads"`, `physical_path = `+hclString(dir+`\uploads`), `application_pool = `+hclString(blog))
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders(),
 		Steps: []tfresource.TestStep{
@@ -167,7 +174,7 @@ func TestAccApplicationInASiteCreatedInTheSameApply(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(appAddr, tfjsonpathNew("identities"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.StringExact(`IIS AppPool\blog`), knownvalue.StringExact(`NT AUTHORITY\IUSR`)})),
+						knownvalue.StringExact(`IIS AppPool\` + blog), knownvalue.StringExact(`NT AUTHORITY\IUSR`)})),
 				},
 			},
 			{Config: cfg, PlanOnly: true},
