@@ -67,6 +67,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	defer srv.Close()
 
 	if o.StatsFile != "" {
+		// The first report is there before the ready line, so whoever
+		// waits for that line can read it.
+		if err := writeStatsNow(o.StatsFile, srv, h, latencyReport(o.Latency)); err != nil {
+			return err
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)

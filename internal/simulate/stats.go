@@ -55,12 +55,7 @@ const statsInterval = 100 * time.Millisecond
 // writeStatsUntil rewrites path with the counters every statsInterval,
 // and once more when ctx ends, so the last report covers the whole run.
 func writeStatsUntil(ctx context.Context, path string, srv *winsim.Server, h *host.Host, lat LatencyReport) error {
-	write := func() error {
-		return writeStats(path, StatsReport{At: time.Now(), Latency: lat, Server: srv.Stats(), Host: h.Stats()})
-	}
-	if err := write(); err != nil {
-		return err
-	}
+	write := func() error { return writeStatsNow(path, srv, h, lat) }
 	t := time.NewTicker(statsInterval)
 	defer t.Stop()
 	for {
@@ -73,6 +68,11 @@ func writeStatsUntil(ctx context.Context, path string, srv *winsim.Server, h *ho
 			}
 		}
 	}
+}
+
+// writeStatsNow writes the counters as they are now.
+func writeStatsNow(path string, srv *winsim.Server, h *host.Host, lat LatencyReport) error {
+	return writeStats(path, StatsReport{At: time.Now(), Latency: lat, Server: srv.Stats(), Host: h.Stats()})
 }
 
 // writeStats replaces path atomically, so a reader never sees half a

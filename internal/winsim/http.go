@@ -19,6 +19,11 @@ const soapContentType = "application/soap+xml;charset=UTF-8"
 // ServeHTTP is the listener: HTTP checks, authentication, the encryption
 // policy, SOAP parsing, injected faults, then the action.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		s.status(w, http.StatusServiceUnavailable)
+		return
+	}
+	defer s.handlers.Done()
 	s.stats.add(func(st *Stats) { st.Requests++ })
 	ctx, stop := s.requestContext(r)
 	defer stop()

@@ -38,6 +38,13 @@ type Server struct {
 	opsMu sync.Mutex
 	ops   map[string]int // requests in flight per user
 
+	// handlers counts requests being answered: Close waits for them, since
+	// http.Server.Close does not, and a handler that outlives Close would
+	// still touch the host and log to whoever started the server.
+	handlersMu sync.Mutex
+	closing    bool
+	handlers   sync.WaitGroup
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -162,21 +169,42 @@ func (s *Server) tapBody(dir string, body []byte) {
 // (a bounded time) for running processes to return.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		s.handlersMu.Lock()
+		s.closing = true
+		s.handlersMu.Unlock()
 		s.cancel()
 		s.closeErr = s.http.Close()
 		<-s.served
+		s.waitFor(&s.handlers, "handlers")
 		for _, sh := range s.shells.removeAll() {
 			sh.close()
 		}
-		done := make(chan struct{})
-		go func() { s.runners.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			s.opts.Logf("winsim: some runners did not return within 5s of Close")
-		}
+		s.waitFor(&s.runners, "runners")
 	})
 	return s.closeErr
+}
+
+// waitFor waits for wg, for at most 5 s: what is still running then is
+// left to end on its own, cancelled by s.ctx.
+func (s *Server) waitFor(wg *sync.WaitGroup, what string) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		s.opts.Logf("winsim: some %s did not return within 5s of Close", what)
+	}
+}
+
+// enter counts a request in, unless the server is closing.
+func (s *Server) enter() bool {
+	s.handlersMu.Lock()
+	defer s.handlersMu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
 }
 
 // reapInterval is how often idle shells are looked for; IdleTimeOut is
