@@ -61,6 +61,7 @@ func TestAccDriftGateExitCode(t *testing.T) {
 		}
 	}
 	w := newTFWorkdir(t)
+	w.skipWithoutWriteOnly() // the pool identity and the anonymous user take password_wo
 	w.configure(h.providerConfig() + `
 resource "iis_app_pool" "pool" {
   name = "gate"

@@ -15,8 +15,10 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	goversion "github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 // tfWorkdir runs the real terraform CLI in a directory of its own against
@@ -190,4 +192,29 @@ func (w *tfWorkdir) planJSON(opts ...string) []byte {
 func (w *tfWorkdir) apply() {
 	w.t.Helper()
 	w.mustRun("apply", "-no-color", "-auto-approve", "plan.out")
+}
+
+// skipWithoutWriteOnly skips the test, saying why, when the client is
+// older than 1.11, as writeOnlyNeedsTF111 does for resource.Test.
+func (w *tfWorkdir) skipWithoutWriteOnly() {
+	w.t.Helper()
+	out, err := exec.Command(w.bin, "version", "-json").Output()
+	if err != nil {
+		w.t.Fatalf("%s version -json: %v", w.bin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"` // OpenTofu uses the same key
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		w.t.Fatalf("%s version -json: %v", w.bin, err)
+	}
+	parsed, err := goversion.NewVersion(v.Version)
+	if err != nil {
+		w.t.Fatalf("%s version %q: %v", w.bin, v.Version, err)
+	}
+	var resp tfversion.CheckTerraformVersionResponse
+	writeOnlyCheck{}.CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: parsed}, &resp)
+	if resp.Skip != "" {
+		w.t.Skip(resp.Skip)
+	}
 }
