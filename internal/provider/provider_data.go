@@ -153,3 +153,19 @@ func (d *providerData) client(host, hostOverride string) (*remote.Client, error)
 	d.clients[host] = c
 	return c, nil
 }
+
+// configureData is every resource's and data source's Configure: the
+// framework calls it first without provider data (before the provider is
+// configured), which leaves *dst alone.
+func configureData(dst **providerData, v any, diags *diag.Diagnostics) {
+	if v == nil {
+		return
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", v))
+		return
+	}
+	*dst = data
+}

@@ -142,16 +142,7 @@ func (r *appPoolResource) Schema(ctx context.Context, _ resource.SchemaRequest, 
 }
 
 func (r *appPoolResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.data = data
+	configureData(&r.data, req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *appPoolResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
