@@ -4,17 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim"
@@ -221,53 +217,6 @@ func loadPoolsMatch(h *testHost, state map[string]map[string]any) error {
 		}
 	}
 	return nil
-}
-
-// serveProviderServer serves server over go-plugin in debug mode, as
-// serveProvider does for the plain provider, until the test ends.
-func serveProviderServer(t *testing.T, server tfprotov6.ProviderServer) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig, 1)
-	closeCh := make(chan struct{})
-	serveErr := make(chan error, 1)
-	go func() {
-		serveErr <- tf6server.Serve(providerSource(), func() tfprotov6.ProviderServer { return server },
-			tf6server.WithDebug(ctx, reattachCh, closeCh),
-			tf6server.WithGoPluginLogger(hclog.New(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})),
-			tf6server.WithoutLogStderrOverride(),
-			tf6server.WithLoggingSink(t))
-	}()
-	var rc *plugin.ReattachConfig
-	select {
-	case rc = <-reattachCh:
-	case err := <-serveErr:
-		cancel()
-		t.Fatalf("serve the provider: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("the provider server did not start")
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-closeCh
-	})
-	type addr struct{ Network, String string }
-	type config struct {
-		Protocol        string
-		ProtocolVersion int
-		Pid             int
-		Test            bool
-		Addr            addr
-	}
-	out, err := json.Marshal(map[string]config{providerSource(): {
-		Protocol: string(rc.Protocol), ProtocolVersion: rc.ProtocolVersion, Pid: rc.Pid, Test: true,
-		Addr: addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
 }
 
 // concurrencyCounter records how many calls were in flight at once.

@@ -94,14 +94,20 @@ provider "iis" {
 // returns the TF_REATTACH_PROVIDERS value that points terraform at it.
 func serveProvider(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	reattachCh := make(chan *plugin.ReattachConfig, 1)
-	closeCh := make(chan struct{})
-	factory := testAccProviders()["iis"]
-	server, err := factory()
+	server, err := testAccProviders()["iis"]()
 	if err != nil {
 		t.Fatalf("provider server: %v", err)
 	}
+	return serveProviderServer(t, server)
+}
+
+// serveProviderServer serves server over go-plugin in debug mode until the
+// test ends, and returns the TF_REATTACH_PROVIDERS value that finds it.
+func serveProviderServer(t *testing.T, server tfprotov6.ProviderServer) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	reattachCh := make(chan *plugin.ReattachConfig, 1)
+	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
 		serveErr <- tf6server.Serve(providerSource(), func() tfprotov6.ProviderServer { return server },
