@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
@@ -168,4 +169,18 @@ func configureData(dst **providerData, v any, diags *diag.Diagnostics) {
 		return
 	}
 	*dst = data
+}
+
+// hostClient is the client a resource of type typeName uses: for the host
+// its host attribute names, else the provider's. d is nil when the
+// provider was not configured.
+func (d *providerData) hostClient(ctx context.Context, typeName string, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
+	if d == nil {
+		diags.AddError("Provider not configured", fmt.Sprintf("The iis provider was not configured before using %s.", typeName))
+		return nil, "", false
+	}
+	host := d.hostFor(hostAttr.ValueString())
+	c, cd := d.clientFor(ctx, host)
+	diags.Append(cd...)
+	return c, host, !cd.HasError()
 }

@@ -351,14 +351,7 @@ func (r *anonAuthResource) logContext(ctx context.Context) context.Context {
 // client returns the connection for the resource's host and the host's
 // name for messages; ok is false when diags got an error.
 func (r *anonAuthResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_anonymous_authentication.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_anonymous_authentication", hostAttr, diags)
 }
 
 // locationDiagnostic explains a failed operation; a location that no

@@ -295,14 +295,7 @@ func (r *appPoolResource) ImportState(ctx context.Context, req resource.ImportSt
 // client returns the connection for the pool's host and the host's name for
 // messages; ok is false when diags got an error.
 func (r *appPoolResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_app_pool.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_app_pool", hostAttr, diags)
 }
 
 func (r *appPoolResource) diagnostic(err error, verb, host string) diag.Diagnostic {

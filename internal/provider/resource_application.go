@@ -325,14 +325,7 @@ func (m *applicationModel) fromHost(a iis.Application, keepIdentities bool) {
 }
 
 func (r *applicationResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_application.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_application", hostAttr, diags)
 }
 
 func (r *applicationResource) diagnostic(err error, verb, host string) diag.Diagnostic {

@@ -328,14 +328,7 @@ func (r *contentAccessResource) fromACL(a *contentAssessor, acl iis.ACL, m *cont
 func iisNormalizedPath(p string) string { return iis.NormalizePath(p) }
 
 func (r *contentAccessResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_content_access.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_content_access", hostAttr, diags)
 }
 
 func (r *contentAccessResource) diagnostic(err error, verb, host string) diag.Diagnostic {

@@ -345,14 +345,7 @@ func (r *firewallRuleResource) ValidateConfig(ctx context.Context, req resource.
 // client returns the connection for the rule's host and the host's name for
 // messages; ok is false when diags got an error.
 func (r *firewallRuleResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_firewall_rule.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_firewall_rule", hostAttr, diags)
 }
 
 func (r *firewallRuleResource) diagnostic(err error, verb, host string) diag.Diagnostic {

@@ -255,14 +255,7 @@ func (r *websiteResource) ImportState(ctx context.Context, req resource.ImportSt
 }
 
 func (r *websiteResource) client(ctx context.Context, hostAttr types.String, diags *diag.Diagnostics) (*remote.Client, string, bool) {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The iis provider was not configured before using iis_website.")
-		return nil, "", false
-	}
-	host := r.data.hostFor(hostAttr.ValueString())
-	c, d := r.data.clientFor(ctx, host)
-	diags.Append(d...)
-	return c, host, !d.HasError()
+	return r.data.hostClient(ctx, "iis_website", hostAttr, diags)
 }
 
 func (r *websiteResource) diagnostic(err error, verb, host string) diag.Diagnostic {
