@@ -252,3 +252,48 @@ func area(op string) string {
 	a, _, _ := strings.Cut(op, ".")
 	return a
 }
+
+// The bootstrap's one evaluator runs only what passed the hash check: the
+// first stdin line, decoded once into $b, checked, and run on the very
+// next line. pscheck's sink exception for it names the code, not this
+// order, so the order is held here: a request (later stdin lines, read
+// by the agent through $r) can never become the text it runs.
+func TestBootstrapRunsOnlyTheHashCheckedAgent(t *testing.T) {
+	lines := strings.Split(strings.ReplaceAll(Bootstrap(), "\r\n", "\n"), "\n")
+	assigned := func(v string) []string {
+		var out []string
+		re := regexp.MustCompile(`(^|[;{]\s*)\` + v + `\s*=[^=]`)
+		for _, l := range lines {
+			if re.MatchString(l) {
+				out = append(out, strings.TrimSpace(l))
+			}
+		}
+		return out
+	}
+	if got := assigned("$l"); len(got) != 1 || !strings.Contains(got[0], "$r.ReadLine()") {
+		t.Errorf("$l must be assigned once, from the first stdin line; assignments: %q", got)
+	}
+	if got := assigned("$b"); len(got) != 2 || got[0] != "$b = $null" || !strings.Contains(got[1], "[Convert]::FromBase64String($l.Trim())") {
+		t.Errorf("$b must be the first line decoded, and nothing else; assignments: %q", got)
+	}
+	if got := assigned("$h"); len(got) != 1 || !strings.Contains(got[0], "ComputeHash($b)") {
+		t.Errorf("$h must be the hash of $b; assignments: %q", got)
+	}
+	sink := -1
+	for i, l := range lines {
+		if strings.Contains(l, "[scriptblock]::Create(") || strings.Contains(l, "Invoke-Expression") {
+			if sink >= 0 {
+				t.Fatalf("bootstrap has a second evaluator at line %d", i+1)
+			}
+			sink = i
+		}
+	}
+	switch {
+	case sink < 1:
+		t.Fatal("bootstrap runs no agent")
+	case !strings.Contains(lines[sink], "[scriptblock]::Create($u.GetString($b))"):
+		t.Errorf("the evaluator runs something other than the checked bytes: %s", lines[sink])
+	case !strings.HasPrefix(lines[sink-1], "if ($h -cne '"+AgentSHA256()+"')") || !strings.Contains(lines[sink-1], "exit 3"):
+		t.Errorf("the line before the evaluator must refuse a hash mismatch; it is: %s", lines[sink-1])
+	}
+}
