@@ -8,12 +8,12 @@ import (
 )
 
 // AppPoolFromList reads one pool as GetAppPool does. When ctx shares reads
-// (remote.WithReadCache, as every request of the provider does), it takes
-// the pool from the host's pool list instead, which the read cache then
-// serves to every other pool of the refresh: one host operation for all of
-// them, not one each. A pool missing from the list is asked for by name
-// before it is called gone, and a failed list costs each read no more than
-// its own read by name.
+// (remote.WithReadCache, as every request of the provider does unless its
+// share_reads is off), it takes the pool from the host's pool list
+// instead, which the read cache then serves to every other pool of the
+// refresh: one host operation for all of them, not one each. A pool
+// missing from the list is asked for by name before it is called gone,
+// and a failed list costs each read no more than its own read by name.
 func AppPoolFromList(ctx context.Context, c Caller, name string) (AppPool, error) {
 	list, ok := sharedPoolList(ctx, c)
 	if ok {

@@ -19,9 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/iisguard/terraform-provider-iis/internal/firewall"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
-	"github.com/iisguard/terraform-provider-iis/internal/retry"
 )
 
 var _ provider.Provider = (*Provider)(nil)
@@ -176,6 +174,15 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 				MarkdownDescription: "Fallback: start one PowerShell process per operation instead of one long-lived agent per session. Slower; use it only when a host's policy stops the long-lived agent. Defaults to `false`. Environment: `IIS_ONE_SHOT`.",
 				Optional:            true,
 			},
+			"share_reads": schema.BoolAttribute{
+				MarkdownDescription: "Share what is read from a host between the resources of one Terraform command. With `true` (the default), a refresh reads each host's firewall rules and application pool list once " +
+					"and answers every resource from that, and the questions many resources ask alike (a pool's identity, the host's sites and anonymous authentication settings) reach the host once; " +
+					"a write through the provider forgets what was read, and nothing read is served after 30 seconds or outlives the command. " +
+					"With `false`, each resource asks the host itself: slower, with many more operations on the host (one or more per resource instead of one list per host), " +
+					"but useful to rule out a shared read when diagnosing a refresh, and, with `one_shot = true`, the per-resource baseline the repository's benchmark measures against. " +
+					"Defaults to `true`. Environment: `IIS_SHARE_READS`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -191,12 +198,12 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{pool: p.pool, settings: s, unknown: unknown,
-		firewallRules: firewall.NewSnapshots(0), reads: remote.NewReadCache(retry.IsRead, 0)}
+	data := newProviderData(p.pool, s, unknown)
 	ctx = data.logContext(ctx)
 	tflog.Debug(ctx, "provider configured", map[string]any{
 		"host": s.Host, "port": s.Port, "https": s.HTTPS, "auth": s.Auth,
 		"username": s.Username, "unknown": strings.Join(unknown, ","),
+		"one_shot": s.OneShot, "share_reads": s.ShareReads,
 	})
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/iisguard/terraform-provider-iis/internal/firewall"
+	"github.com/iisguard/terraform-provider-iis/internal/fwrule"
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/remote"
 	"github.com/iisguard/terraform-provider-iis/internal/retry"
@@ -25,17 +26,20 @@ type providerData struct {
 	// unknown names provider attributes whose values Terraform will only
 	// know after apply; no connection can be made until then.
 	unknown []string
-	// firewallRules serves the rule reads of a refresh from one bulk read
-	// per host. It lives as long as this configuration, which Terraform
-	// makes anew for every command, so a snapshot never outlives the
-	// command that took it (nor its maximum age).
-	firewallRules *firewall.Snapshots
+	// firewallRules is how firewall rule CRUD reaches a host. With
+	// share_reads (the default) it is a *firewall.Snapshots, which serves
+	// the rule reads of a refresh from one bulk read per host. It lives as
+	// long as this configuration, which Terraform makes anew for every
+	// command, so a snapshot never outlives the command that took it (nor
+	// its maximum age). Without share_reads, each rule is read by name.
+	firewallRules firewallRuleStore
 	// reach is what this run learned of each host's reachability, so that
 	// a dead host fails its resources fast instead of one by one.
 	reach reachability
 	// reads shares the answers to read operations between the requests
 	// of this configuration (a resource's read and its plan ask the host
-	// the same questions), until a write or for at most 30 s.
+	// the same questions), until a write or for at most 30 s. Nil without
+	// share_reads: every request then asks the host itself.
 	reads *remote.ReadCache
 	// clients remembers each host's pooled client (host name to
 	// *remote.Client): the settings cannot change within a configuration,
@@ -46,10 +50,54 @@ type providerData struct {
 	clients   map[string]*remote.Client
 }
 
+// newProviderData is the data of one provider configuration. With
+// s.ShareReads the resources of the command share what is read from each
+// host; without it nothing read is shared, so every resource costs the
+// host its own reads, as each does with peer providers (the benchmark's
+// per-resource baseline, and a way to rule a shared read out when a
+// refresh looks wrong).
+func newProviderData(pool *remote.Pool, s settings, unknown []string) *providerData {
+	d := &providerData{pool: pool, settings: s, unknown: unknown, firewallRules: firewallByName{}}
+	if s.ShareReads {
+		d.firewallRules = firewall.NewSnapshots(0)
+		d.reads = remote.NewReadCache(retry.IsRead, 0)
+	}
+	return d
+}
+
+// firewallRuleStore is the firewall rule CRUD of iis_firewall_rule:
+// *firewall.Snapshots, or firewallByName.
+type firewallRuleStore interface {
+	Get(ctx context.Context, c firewall.Caller, name string) (firewall.Rule, error)
+	Create(ctx context.Context, c firewall.Caller, spec fwrule.RuleSpec) (firewall.Rule, error)
+	Update(ctx context.Context, c firewall.Caller, spec fwrule.RuleSpec) (firewall.Rule, error)
+	Delete(ctx context.Context, c firewall.Caller, name string) error
+}
+
+// firewallByName asks the host about each rule by its name, sharing
+// nothing between rules.
+type firewallByName struct{}
+
+func (firewallByName) Get(ctx context.Context, c firewall.Caller, name string) (firewall.Rule, error) {
+	return firewall.Get(ctx, c, name)
+}
+
+func (firewallByName) Create(ctx context.Context, c firewall.Caller, spec fwrule.RuleSpec) (firewall.Rule, error) {
+	return firewall.Create(ctx, c, spec)
+}
+
+func (firewallByName) Update(ctx context.Context, c firewall.Caller, spec fwrule.RuleSpec) (firewall.Rule, error) {
+	return firewall.Update(ctx, c, spec)
+}
+
+func (firewallByName) Delete(ctx context.Context, c firewall.Caller, name string) error {
+	return firewall.Delete(ctx, c, name)
+}
+
 // logContext returns ctx with every secret of the provider block masked in
 // all log output, whatever field or message it would appear in, and with
-// the configuration's read cache attached. Every CRUD method calls it
-// first, because the framework gives each call a fresh ctx.
+// the configuration's read cache attached when it shares reads. Every CRUD
+// method calls it first, because the framework gives each call a fresh ctx.
 func (d *providerData) logContext(ctx context.Context) context.Context {
 	ctx = remote.WithReadCache(ctx, d.reads)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "password", "client_key", "Password", "ClientKey")

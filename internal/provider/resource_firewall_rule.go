@@ -223,8 +223,9 @@ func (r *firewallRuleResource) Read(ctx context.Context, req resource.ReadReques
 	if !ok {
 		return
 	}
-	// Served from the host's snapshot: a refresh of many rules costs the
-	// host one bulk read, not one read of the whole store per rule.
+	// Served from the host's snapshot when the provider shares reads: a
+	// refresh of many rules costs the host one bulk read, not one read of
+	// the whole store per rule.
 	rule, err := r.data.firewallRules.Get(ctx, client, state.Name.ValueString())
 	if firewall.IsNotFound(err) {
 		// Deleted outside Terraform: the next plan creates it again.

@@ -58,6 +58,7 @@ type providerModel struct {
 	AllowBasicOverHTTP types.Bool   `tfsdk:"allow_basic_over_http"`
 	AllowUnencrypted   types.Bool   `tfsdk:"allow_unencrypted_http"`
 	OneShot            types.Bool   `tfsdk:"one_shot"`
+	ShareReads         types.Bool   `tfsdk:"share_reads"`
 	MaxPrivilege       types.String `tfsdk:"max_privilege"`
 	MaxExposure        types.String `tfsdk:"max_exposure"`
 }
@@ -86,6 +87,10 @@ type settings struct {
 	AllowBasicOverHTTP bool
 	AllowUnencrypted   bool
 	OneShot            bool
+	// ShareReads lets the resources of one command share what was read
+	// from a host (providerData.reads and firewallRules); off, each
+	// resource asks the host itself.
+	ShareReads bool
 	// Guardrails are the ceilings on privilege and exposure (guardrails.go).
 	Guardrails guardrails
 }
@@ -216,6 +221,7 @@ func resolveSettings(m providerModel, env lookupEnv) (s settings, unknown []stri
 	s.AllowBasicOverHTTP = r.boolean("allow_basic_over_http", "IIS_ALLOW_BASIC_OVER_HTTP", m.AllowBasicOverHTTP, false)
 	s.AllowUnencrypted = r.boolean("allow_unencrypted_http", "IIS_ALLOW_UNENCRYPTED_HTTP", m.AllowUnencrypted, false)
 	s.OneShot = r.boolean("one_shot", "IIS_ONE_SHOT", m.OneShot, false)
+	s.ShareReads = r.boolean("share_reads", "IIS_SHARE_READS", m.ShareReads, true)
 
 	s.Port = portHTTPS
 	if !s.HTTPS {

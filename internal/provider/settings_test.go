@@ -30,6 +30,7 @@ func nullModel() providerModel {
 		KerberosCCache: types.StringNull(), AllowUnencrypted: types.BoolNull(),
 		ClientCert: types.StringNull(), ClientKey: types.StringNull(), Timeout: types.StringNull(),
 		MaxSessionsPerHost: types.Int64Null(), AllowBasicOverHTTP: types.BoolNull(), OneShot: types.BoolNull(),
+		ShareReads: types.BoolNull(),
 	}
 }
 
@@ -106,6 +107,38 @@ func TestSettingsBadEnvironmentValueNamesVariableAndAttribute(t *testing.T) {
 	d, ok = errorAt(diags, "https")
 	if !ok || !strings.Contains(d.Detail(), "true, false") {
 		t.Errorf("want an error at https listing accepted forms, got %v", diags)
+	}
+}
+
+// Reads are shared unless the provider block or IIS_SHARE_READS turns
+// sharing off; the block wins over the environment.
+func TestSettingsShareReads(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		block types.Bool
+		env   map[string]string
+		want  bool
+	}{
+		{"default", types.BoolNull(), nil, true},
+		{"empty environment", types.BoolNull(), map[string]string{"IIS_SHARE_READS": ""}, true},
+		{"environment false", types.BoolNull(), map[string]string{"IIS_SHARE_READS": "false"}, false},
+		{"environment 0", types.BoolNull(), map[string]string{"IIS_SHARE_READS": "0"}, false},
+		{"block false", types.BoolValue(false), nil, false},
+		{"block wins", types.BoolValue(true), map[string]string{"IIS_SHARE_READS": "false"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := nullModel()
+			m.ShareReads = c.block
+			s, _, diags := resolveSettings(m, envOf(c.env))
+			if diags.HasError() || s.ShareReads != c.want {
+				t.Fatalf("ShareReads = %v, want %v (diags %v)", s.ShareReads, c.want, diags)
+			}
+		})
+	}
+	_, _, diags := resolveSettings(nullModel(), envOf(map[string]string{"IIS_SHARE_READS": "sometimes"}))
+	d, ok := errorAt(diags, "share_reads")
+	if !ok || !strings.Contains(d.Detail(), "IIS_SHARE_READS") || !strings.Contains(d.Detail(), "true, false") {
+		t.Errorf("want an error at share_reads naming IIS_SHARE_READS and the accepted forms, got %v", diags)
 	}
 }
 
