@@ -15,6 +15,8 @@ type latencyModel struct {
 	wsman winsim.Latency
 	proc  proc.Options
 	host  host.Latency
+	// cpus is the host's processor count (0: no limit).
+	cpus int
 }
 
 // The presets' figures, and where they come from (docs/benchmarks.md
@@ -33,6 +35,15 @@ type latencyModel struct {
 //     and of a cross-region link, and are assumptions.
 //   - Shell creation: 30 ms for the WinRS Create (wsmprovhost), an
 //     assumption; the notes have no figure.
+//   - Processors: 2. The start of powershell.exe or wsmprovhost and the
+//     cmdlets' work run on the host's processors, so a host runs only as
+//     many at once as it has; ten powershell.exe started together take
+//     five times as long on two. Two is an assumption: the notes have no
+//     figure, and it is the smallest size cloud providers sell as a
+//     general-purpose server (Azure B2s/D2s, AWS t3.medium). --host-cpus
+//     sets another; make bench reports the per-resource baseline on
+//     larger hosts too. Treating a whole PowerShell start as processor
+//     time is a simplification: part of it is disk.
 //
 // "none" makes the simulator as fast as it can be, for tests.
 var latencyPresets = map[string]latencyModel{
@@ -41,10 +52,12 @@ var latencyPresets = map[string]latencyModel{
 		wsman: winsim.Latency{RTT: 500 * time.Microsecond, ShellCreate: 30 * time.Millisecond},
 		proc:  proc.Options{PowerShellStart: 250 * time.Millisecond},
 		host:  host.Latency{PerOp: 15 * time.Millisecond, PerFirewallRule: time.Millisecond},
+		cpus:  2,
 	},
 	"wan": {
 		wsman: winsim.Latency{RTT: 40 * time.Millisecond, ShellCreate: 30 * time.Millisecond},
 		proc:  proc.Options{PowerShellStart: 250 * time.Millisecond},
 		host:  host.Latency{PerOp: 15 * time.Millisecond, PerFirewallRule: time.Millisecond},
+		cpus:  2,
 	},
 }

@@ -43,6 +43,11 @@ Options:
   --allow-basic          accept Basic authentication besides NTLM
   --latency MODEL        add network and PowerShell delays: none (default),
                          lan or wan (the figures are in docs/benchmarks.md)
+  --host-cpus N          the host's processors: PowerShell starts, shell
+                         creations and operations each hold one while they
+                         run and queue for one when all are busy (default:
+                         the latency model's, 2 for lan and wan; 0 for no
+                         limit)
   --stats-file FILE      keep FILE updated (every 0.1 s and at exit) with the
                          server's counters as JSON: HTTP requests, shells,
                          PowerShell starts, host operations and the host's
@@ -80,6 +85,7 @@ type serveOptions struct {
 	AllowUnencrypted bool
 	AllowBasic       bool
 	Latency          string
+	HostCPUs         int // -1: the latency model's
 	StatsFile        string
 	Verbose          bool
 }
@@ -106,6 +112,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (serve
 	fs.BoolVar(&o.AllowUnencrypted, "allow-unencrypted", false, "")
 	fs.BoolVar(&o.AllowBasic, "allow-basic", false, "")
 	fs.StringVar(&o.Latency, "latency", "none", "")
+	fs.IntVar(&o.HostCPUs, "host-cpus", -1, "")
 	fs.StringVar(&o.StatsFile, "stats-file", "", "")
 	fs.BoolVar(&o.Verbose, "verbose", false, "")
 	fs.BoolVar(&o.Verbose, "v", false, "")
@@ -142,6 +149,12 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (serve
 	}
 	if !valid {
 		return o, fmt.Errorf("--latency %q: accepted values are %s", o.Latency, strings.Join(latencyModels, ", "))
+	}
+	if o.HostCPUs == -1 {
+		o.HostCPUs = latencyPresets[o.Latency].cpus
+	}
+	if o.HostCPUs < 0 || o.HostCPUs > 1024 {
+		return o, fmt.Errorf("--host-cpus %d: accepted values are 0 (no limit) to 1024", o.HostCPUs)
 	}
 	return o, nil
 }

@@ -23,6 +23,31 @@ func TestParseServeDefaults(t *testing.T) {
 	}
 }
 
+// --host-cpus defaults to the latency model's processors (none without
+// latency, two for lan and wan), 0 lifts the limit, and nonsense is refused
+// with the accepted range.
+func TestParseServeHostCPUs(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"--latency", "lan"}, 2},
+		{[]string{"--latency", "wan"}, 2},
+		{[]string{"--latency", "lan", "--host-cpus", "8"}, 8},
+		{[]string{"--latency", "lan", "--host-cpus", "0"}, 0},
+	} {
+		o, err := parseServe(tc.args, noEnv, &bytes.Buffer{})
+		if err != nil || o.HostCPUs != tc.want {
+			t.Errorf("%v: host CPUs %d (%v), want %d", tc.args, o.HostCPUs, err, tc.want)
+		}
+	}
+	_, err := parseServe([]string{"--host-cpus", "-3"}, noEnv, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "--host-cpus -3: accepted values are 0 (no limit) to 1024") {
+		t.Errorf("--host-cpus -3: %v", err)
+	}
+}
+
 func TestParseServePasswordFromEnvironment(t *testing.T) {
 	env := func(k string) string {
 		if k == PasswordEnv {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/iisguard/terraform-provider-iis/internal/winsim"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/proc"
 )
@@ -29,6 +30,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 		o.State = filepath.Join(dir, "host.json")
 	}
 	lat := latencyPresets[o.Latency]
+	cpus := cpu.New(o.HostCPUs)
+	lat.host.CPUs, lat.proc.CPUs, lat.wsman.CPUs = cpus, cpus, cpus
 	h, err := host.Open(o.State, host.Options{ComputerName: o.ComputerName, Latency: lat.host})
 	if err != nil {
 		return fmt.Errorf("open host state %s: %w", o.State, err)
@@ -69,13 +72,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error 
 	if o.StatsFile != "" {
 		// The first report is there before the ready line, so whoever
 		// waits for that line can read it.
-		if err := writeStatsNow(o.StatsFile, srv, h, latencyReport(o.Latency)); err != nil {
+		if err := writeStatsNow(o.StatsFile, srv, h, cpus, latencyReport(o.Latency, o.HostCPUs)); err != nil {
 			return err
 		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			if err := writeStatsUntil(ctx, o.StatsFile, srv, h, latencyReport(o.Latency)); err != nil {
+			if err := writeStatsUntil(ctx, o.StatsFile, srv, h, cpus, latencyReport(o.Latency, o.HostCPUs)); err != nil {
 				fmt.Fprintf(stderr, "simulate: %v\n", err)
 			}
 		}()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iisguard/terraform-provider-iis/internal/winsim"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
@@ -22,6 +23,8 @@ type StatsReport struct {
 	Latency LatencyReport `json:"latency"`
 	Server  winsim.Stats  `json:"server"`
 	Host    host.Stats    `json:"host"`
+	// CPU is the host processors' busy and queueing time.
+	CPU cpu.Stats `json:"cpu"`
 }
 
 // LatencyReport is the latency model the simulator runs with, so that a
@@ -33,9 +36,10 @@ type LatencyReport struct {
 	PowerShellStart time.Duration `json:"powershell_start"`
 	PerOp           time.Duration `json:"per_op"`
 	PerFirewallRule time.Duration `json:"per_firewall_rule"`
+	HostCPUs        int           `json:"host_cpus"` // 0: no limit
 }
 
-func latencyReport(name string) LatencyReport {
+func latencyReport(name string, cpus int) LatencyReport {
 	m := latencyPresets[name]
 	return LatencyReport{
 		Model:           name,
@@ -44,6 +48,7 @@ func latencyReport(name string) LatencyReport {
 		PowerShellStart: m.proc.PowerShellStart,
 		PerOp:           m.host.PerOp,
 		PerFirewallRule: m.host.PerFirewallRule,
+		HostCPUs:        cpus,
 	}
 }
 
@@ -54,8 +59,8 @@ const statsInterval = 100 * time.Millisecond
 
 // writeStatsUntil rewrites path with the counters every statsInterval,
 // and once more when ctx ends, so the last report covers the whole run.
-func writeStatsUntil(ctx context.Context, path string, srv *winsim.Server, h *host.Host, lat LatencyReport) error {
-	write := func() error { return writeStatsNow(path, srv, h, lat) }
+func writeStatsUntil(ctx context.Context, path string, srv *winsim.Server, h *host.Host, cpus *cpu.CPUs, lat LatencyReport) error {
+	write := func() error { return writeStatsNow(path, srv, h, cpus, lat) }
 	t := time.NewTicker(statsInterval)
 	defer t.Stop()
 	for {
@@ -71,8 +76,8 @@ func writeStatsUntil(ctx context.Context, path string, srv *winsim.Server, h *ho
 }
 
 // writeStatsNow writes the counters as they are now.
-func writeStatsNow(path string, srv *winsim.Server, h *host.Host, lat LatencyReport) error {
-	return writeStats(path, StatsReport{At: time.Now(), Latency: lat, Server: srv.Stats(), Host: h.Stats()})
+func writeStatsNow(path string, srv *winsim.Server, h *host.Host, cpus *cpu.CPUs, lat LatencyReport) error {
+	return writeStats(path, StatsReport{At: time.Now(), Latency: lat, Server: srv.Stats(), Host: h.Stats(), CPU: cpus.Stats()})
 }
 
 // writeStats replaces path atomically, so a reader never sees half a

@@ -52,11 +52,11 @@ func TestStatsFileCountsWhatAClientCost(t *testing.T) {
 // The lan preset charges what latency.go says it does, and the report
 // carries the figures so a reader can turn counts into time.
 func TestLatencyReportMatchesThePreset(t *testing.T) {
-	r := latencyReport("lan")
-	if r.RTT != 500*time.Microsecond || r.PowerShellStart != 250*time.Millisecond || r.PerFirewallRule != time.Millisecond {
+	r := latencyReport("lan", 2)
+	if r.RTT != 500*time.Microsecond || r.PowerShellStart != 250*time.Millisecond || r.PerFirewallRule != time.Millisecond || r.HostCPUs != 2 {
 		t.Fatalf("lan report %+v", r)
 	}
-	if none := latencyReport("none"); none.RTT != 0 || none.PowerShellStart != 0 || none.PerOp != 0 {
+	if none := latencyReport("none", 0); none.RTT != 0 || none.PowerShellStart != 0 || none.PerOp != 0 || none.HostCPUs != 0 {
 		t.Fatalf("none report %+v", none)
 	}
 }

@@ -107,8 +107,8 @@ func (s *Server) create(q *request) ([]byte, error) {
 		name, _ := v.attr("Name")
 		sh.env = append(sh.env, envVar{name: name, value: v.Text})
 	}
-	if !sleep(q.ctx, s.opts.Latency.ShellCreate) {
-		return nil, q.ctx.Err()
+	if err := s.opts.Latency.CPUs.Run(q.ctx, s.opts.Latency.ShellCreate); err != nil {
+		return nil, err
 	}
 	sh.ctx, sh.cancel = context.WithCancel(s.ctx)
 	sh.lastUsed = time.Now()

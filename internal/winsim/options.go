@@ -10,6 +10,7 @@ package winsim
 import (
 	"time"
 
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/proc"
 )
 
@@ -59,8 +60,12 @@ type Options struct {
 type Latency struct {
 	// RTT is added to every HTTP request, handshake rounds included.
 	RTT time.Duration
-	// ShellCreate is added to every Create (wsmprovhost start-up).
+	// ShellCreate is added to every Create (wsmprovhost start-up), on
+	// one of CPUs.
 	ShellCreate time.Duration
+	// CPUs are the host's processors, shared with the Runner's work;
+	// nil for no limit.
+	CPUs *cpu.CPUs
 }
 
 func (o Options) withDefaults() Options {

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 )
 
 // Options shape a new host.
@@ -41,6 +42,9 @@ type Options struct {
 type Latency struct {
 	PerOp           time.Duration
 	PerFirewallRule time.Duration
+	// CPUs are the host's processors: an operation holds one for its
+	// cost. nil for no limit.
+	CPUs *cpu.CPUs
 }
 
 // Stats counts what the host has done since it was created or opened.

@@ -64,7 +64,7 @@ func (h *Host) Handle(ctx context.Context, op string, args json.RawMessage) (jso
 		s.ByOp[op]++
 		s.Work += cost
 	})
-	if err := sleep(ctx, cost); err != nil {
+	if err := h.lat.CPUs.Run(ctx, cost); err != nil {
 		return nil, asProtocolError(err)
 	}
 	res, err := fn(ctx, h, args)

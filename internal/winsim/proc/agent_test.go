@@ -12,6 +12,7 @@ import (
 	"github.com/iisguard/terraform-provider-iis/internal/hostapi"
 	"github.com/iisguard/terraform-provider-iis/internal/hostscript"
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
@@ -226,6 +227,45 @@ func TestPowerShellStartIsCharged(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := e.Run(ctx, Command{Command: hostscript.CommandLine(), Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}); code != ExitTerminated {
 		t.Fatalf("cancelled start exit %d", code)
+	}
+}
+
+// On a host with one processor, powershell.exe starts wait for each other
+// and for the host's operations, which run on the same processor: three
+// agents started together answer their hello after three starts, not one.
+func TestPowerShellStartsQueueForTheHostsProcessors(t *testing.T) {
+	const startCost = 60 * time.Millisecond
+	cpus := cpu.New(1)
+	h := host.New(host.Options{Latency: host.Latency{PerOp: startCost, CPUs: cpus}})
+	e := New(h, Options{PowerShellStart: startCost, CPUs: cpus})
+	begin := time.Now()
+	procs := make([]*process, 3)
+	for i := range procs {
+		procs[i] = start(t, e, agentCommand())
+		procs[i].write(hostscript.AgentLine())
+	}
+	for _, p := range procs {
+		p.nextResponse()
+	}
+	if d := time.Since(begin); d < 3*startCost {
+		t.Fatalf("three agents on one processor said hello after %v, want at least %v", d, 3*startCost)
+	}
+	// Three requests at once, one per agent: 3 x 60 ms of operations on
+	// one processor.
+	begin = time.Now()
+	for i, p := range procs {
+		p.write(request(t, uint64(i+1), hostapi.OpHostInfo, ""))
+	}
+	for _, p := range procs {
+		if r := p.nextResponse(); !r.OK {
+			t.Fatalf("host.info = %+v", r)
+		}
+	}
+	if d := time.Since(begin); d < 3*startCost {
+		t.Fatalf("three operations on one processor took %v, want at least %v", d, 3*startCost)
+	}
+	if st := cpus.Stats(); st.Busy < 6*startCost || st.Wait < 2*startCost {
+		t.Fatalf("processor stats %+v: want 6 x %v busy and queueing", st, startCost)
 	}
 }
 

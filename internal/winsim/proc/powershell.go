@@ -97,7 +97,7 @@ func decodeEncodedCommand(s string) (string, bool) {
 // error reaches a WinRM client, as CLIXML on stderr with exit code 1,
 // rather than pretending to have run it.
 func (e *Emulator) runPowerShell(ctx context.Context, c Command, args []string) int {
-	if err := sleep(ctx, e.opts.PowerShellStart); err != nil {
+	if err := e.opts.CPUs.Run(ctx, e.opts.PowerShellStart); err != nil {
 		return ExitTerminated
 	}
 	e.psStarts.Add(1)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iisguard/terraform-provider-iis/internal/protocol"
+	"github.com/iisguard/terraform-provider-iis/internal/winsim/cpu"
 	"github.com/iisguard/terraform-provider-iis/internal/winsim/host"
 )
 
@@ -15,6 +16,9 @@ type Options struct {
 	// PowerShellStart is what starting powershell.exe costs (0.2 s to
 	// over 1 s on real hosts, reference/winrm.md section 5).
 	PowerShellStart time.Duration
+	// CPUs are the host's processors: a start holds one for its
+	// duration. nil for no limit.
+	CPUs *cpu.CPUs
 	// Agents are further fixed agents the host runs besides the
 	// provider's: the acceptance tests' out-of-band agent
 	// (internal/acchost), so that the path a test takes against a real
