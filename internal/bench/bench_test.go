@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -197,5 +198,33 @@ func TestSessionSweep(t *testing.T) {
 	}
 	if strings.Contains(md, "| 500 | plan | sessions | 108.00 s") {
 		t.Errorf("a sweep run is among the report's runs:\n%s", md)
+	}
+}
+
+// TestMain lets the test binary stand in for the provider binary, as
+// iisbench does in the benchmark's plugin directory.
+func TestMain(m *testing.M) {
+	if code, ran := RunWrapper(); ran {
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// The run that showed 12.1 s of terraform CPU beside 6.1 s of provider
+// CPU in a 7.7 s wall on 2 CPUs: terraform's rusage held the provider's
+// CPU (and the wrapper's) as well as its own.
+func TestTerraformOwnCPUTakesOffThePlugins(t *testing.T) {
+	usages := []Usage{
+		{PID: 1, CPU: 100 * time.Millisecond, WrapperCPU: 20 * time.Millisecond},
+		{PID: 2, CPU: 6 * time.Second, WrapperCPU: 30 * time.Millisecond},
+	}
+	if got, want := terraformOwnCPU(12100*time.Millisecond, usages, true), 5950*time.Millisecond; got != want {
+		t.Errorf("terraform's own CPU %s, want %s: its rusage less the providers and the wrappers", got, want)
+	}
+	if got := terraformOwnCPU(time.Second, usages, true); got != 0 {
+		t.Errorf("plugins that terraform did not reap left %s, want 0", got)
+	}
+	if got := terraformOwnCPU(time.Second, usages, false); got != time.Second {
+		t.Errorf("where rusage holds the child alone nothing comes off, got %s", got)
 	}
 }

@@ -211,7 +211,7 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 	if err != nil {
 		return r, err
 	}
-	r.Wall, r.TerraformCPU = wall, tfCPU
+	r.Wall = wall
 	for i, h := range hosts {
 		r.SimulatorCPU += processCPU(h.cmd.Process.Pid) - simCPU[i]
 		b, a := before[i], after[i]
@@ -253,7 +253,29 @@ func measure(ctx context.Context, tf terraformRun, p Phase, parallelism int, hos
 		r.PeakRSSBytes = max(r.PeakRSSBytes, u.PeakRSSBytes)
 		r.ProviderCPU += u.CPU
 	}
+	r.TerraformCPU = terraformOwnCPU(tfCPU, usages, rusageCountsWaitedChildren)
 	return r, nil
+}
+
+// terraformOwnCPU is the CPU terraform itself used, from its rusage. On
+// Linux that rusage counts every descendant terraform waited for, and
+// terraform waits for each plugin it starts: the bench wrapper, whose
+// rusage in turn counts the provider it waited for. Both are in usages
+// (the provider's CPU, which the report shows as ProviderCPU, and the
+// wrapper's own, which belongs to no one a user would run), so they come
+// off; left in, the provider would count twice and the CPU floor would be
+// higher than the machine's. The result is clamped at zero because a
+// plugin terraform killed without reaping is in usages but not in its
+// rusage.
+func terraformOwnCPU(rusage time.Duration, usages []Usage, countsChildren bool) time.Duration {
+	if !countsChildren {
+		return rusage
+	}
+	own := rusage
+	for _, u := range usages {
+		own -= u.CPU + u.WrapperCPU
+	}
+	return max(own, 0)
 }
 
 // lowerBound is the busiest host's work spread over its sessions, plus

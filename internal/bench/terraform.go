@@ -51,9 +51,10 @@ type terraformRun struct {
 	logPath   string
 }
 
-// run executes the phase and returns its wall time and the CPU time
-// terraform itself used. The output goes to the log file; a failure
-// quotes its end.
+// run executes the phase and returns its wall time and the CPU time of
+// terraform's rusage, which on Linux includes the plugins it waited for
+// (terraformOwnCPU takes them off). The output goes to the log file; a
+// failure quotes its end.
 func (t terraformRun) run(ctx context.Context, p Phase, parallelism int) (wall, cpu time.Duration, err error) {
 	logf, err := os.Create(t.logPath)
 	if err != nil {

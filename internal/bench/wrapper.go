@@ -30,6 +30,9 @@ type Usage struct {
 	PeakRSSBytes int64         `json:"peak_rss_bytes"`
 	CPU          time.Duration `json:"cpu"`
 	Wall         time.Duration `json:"wall"`
+	// WrapperCPU is the wrapper's own CPU, which is in terraform's rusage
+	// (terraform waits for the wrapper) but is no part of the provider's.
+	WrapperCPU time.Duration `json:"wrapper_cpu"`
 }
 
 // RunWrapper runs the wrapper when the environment asks for it, and
@@ -65,6 +68,7 @@ func RunWrapper() (code int, ran bool) {
 		u.CPU = st.UserTime() + st.SystemTime()
 		u.PeakRSSBytes = peakRSS(st)
 	}
+	u.WrapperCPU = selfCPU()
 	if dir != "" {
 		if werr := writeUsage(dir, u); werr != nil {
 			fmt.Fprintf(os.Stderr, "bench wrapper: %v\n", werr)
