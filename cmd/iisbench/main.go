@@ -1,6 +1,8 @@
 // Command iisbench is `make bench`: it runs the terraform CLI against
 // simulated hosts for several workloads, in the provider's default mode
-// and in one-shot mode, and writes what each run cost to a markdown table
+// and in the baselines (one-shot mode, and per-resource: one process and
+// one read per resource, as peer providers work), times terraform alone
+// on the same graphs, and writes what each run cost to a markdown table
 // and a JSON file (see internal/bench).
 //
 // Terraform also starts this program, as the provider: in the benchmark's
@@ -16,6 +18,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,12 +44,13 @@ func run() int {
 		out       string
 		jsonOut   string
 		keep      bool
+		noFloor   bool
 	)
 	flag.StringVar(&o.Provider, "provider", "bin/terraform-provider-iis", "the provider binary (make build)")
 	flag.StringVar(&o.Terraform, "terraform", "terraform", "the terraform CLI")
 	flag.StringVar(&o.Latency, "latency", "lan", "the simulator's latency model: lan or wan")
 	flag.StringVar(&workloads, "workloads", "10,100,500,500x5", "resources per run, RESOURCESxHOSTS for several hosts")
-	flag.StringVar(&modes, "modes", "sessions,one-shot", "provider modes to run")
+	flag.StringVar(&modes, "modes", "sessions,one-shot,per-resource", "provider modes to run: sessions, one-shot, per-resource")
 	flag.IntVar(&o.Parallelism, "parallelism", 10, "terraform -parallelism (10 is terraform's default)")
 	flag.IntVar(&o.MaxSessions, "max-sessions", 0, "max_sessions_per_host; 0 keeps the provider's default")
 	flag.StringVar(&sweep, "sessions-sweep", "1,2,4,8", "max_sessions_per_host values to run -sweep-workload at as well, to choose the default by; empty for none")
@@ -54,6 +58,7 @@ func run() int {
 	flag.StringVar(&out, "out", "", "write the markdown report here (default: stdout only)")
 	flag.StringVar(&jsonOut, "json", "", "write the runs as JSON here")
 	flag.BoolVar(&keep, "keep", false, "keep the work directory (logs, state) for inspection")
+	flag.BoolVar(&noFloor, "no-floor", false, "skip the terraform floor (terraform alone on each workload's graph, with terraform_data for every resource)")
 	flag.Parse()
 
 	var err error
@@ -75,13 +80,12 @@ func run() int {
 		}
 	}
 	for _, m := range strings.Split(modes, ",") {
-		switch bench.Mode(m) {
-		case bench.Sessions, bench.OneShot:
-			o.Modes = append(o.Modes, bench.Mode(m))
-		default:
-			return usage(fmt.Errorf("unknown mode %q: sessions or one-shot", m))
+		if !slices.Contains(bench.Modes, bench.Mode(m)) {
+			return usage(fmt.Errorf("unknown mode %q: sessions, one-shot or per-resource", m))
 		}
+		o.Modes = append(o.Modes, bench.Mode(m))
 	}
+	o.Floor = !noFloor
 	if o.Provider, err = absExecutable(o.Provider); err != nil {
 		return usage(err)
 	}
