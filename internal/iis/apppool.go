@@ -246,11 +246,15 @@ func ListAppPools(ctx context.Context, c Caller) (PoolList, error) {
 	if err := c.Call(ctx, hostapi.OpAppPoolList, nil, &res); err != nil {
 		return PoolList{}, fmt.Errorf("list application pools: %w", err)
 	}
+	return poolListFromWire(res), nil
+}
+
+func poolListFromWire(res hostapi.AppPoolList) PoolList {
 	out := PoolList{ComputerName: res.ComputerName, Pools: make([]AppPool, len(res.Pools))}
 	for i, w := range res.Pools {
 		out.Pools[i] = poolFromWire(w)
 	}
-	return out, nil
+	return out
 }
 
 // CreateAppPool creates the pool and returns it as read back. The name is

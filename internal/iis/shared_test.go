@@ -137,3 +137,26 @@ func TestPoolReadsFallBackToName(t *testing.T) {
 		t.Fatal("without a shared read cache a single read listed every pool")
 	}
 }
+
+// Every read shares one decoded list, but what a read returns is its own:
+// changing one pool's schedule does not change what the next read sees.
+func TestPoolReadsFromTheListAreCopies(t *testing.T) {
+	t.Parallel()
+	c, h := startRemote(t, 1)
+	if err := h.SetAppPoolSchedule(context.Background(), "pool-0", []string{"03:00:00", "15:00:00"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := sharedCtx(t)
+	first, err := AppPoolFromList(ctx, c, "pool-0")
+	if err != nil || len(first.PeriodicRestart.Schedule) != 2 {
+		t.Fatalf("%+v %v", first.PeriodicRestart, err)
+	}
+	first.PeriodicRestart.Schedule[0] = "changed by one caller"
+	second, err := AppPoolFromList(ctx, c, "pool-0")
+	if err != nil || second.PeriodicRestart.Schedule[0] == "changed by one caller" {
+		t.Fatalf("one caller's change reached another: %+v %v", second.PeriodicRestart, err)
+	}
+	if n := h.Stats().ByOp[hostapi.OpAppPoolList]; n != 1 {
+		t.Fatalf("two reads cost %d lists, want 1", n)
+	}
+}

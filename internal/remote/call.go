@@ -26,14 +26,9 @@ func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 	if op == "" {
 		return &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Message: "empty operation name"}
 	}
-	var raw json.RawMessage
-	if args != nil {
-		b, err := json.Marshal(args)
-		if err != nil {
-			return &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Op: op,
-				Message: "cannot encode the arguments: " + c.red.redact(err.Error()), Err: err}
-		}
-		raw = b
+	raw, err := c.encodeArgs(op, args)
+	if err != nil {
+		return err
 	}
 	if rc := readCacheFrom(ctx); rc != nil && rc.isRead(op) {
 		return rc.call(ctx, c, op, raw, result)
@@ -43,6 +38,54 @@ func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 	c.writes.Add(1)
 	defer c.writes.Add(1)
 	return c.call(ctx, op, raw, result)
+}
+
+// CallShared reads like Call, then makes a value of the answer with build,
+// once for all the callers a read cache serves that answer to under the
+// same key: a large answer that many callers each take one item from (the
+// host's pool list) is decoded once per command, not once per caller. The
+// value is shared, so callers must only read it. Without a read cache in
+// ctx, or for an operation that is not a read, it is Call and then build.
+func (c *Client) CallShared(ctx context.Context, op string, args any, key string, build func(json.RawMessage) (any, error)) (any, error) {
+	raw, err := c.encodeArgs(op, args)
+	if err != nil {
+		return nil, err
+	}
+	rc := readCacheFrom(ctx)
+	if rc == nil || !rc.isRead(op) {
+		var answer json.RawMessage
+		if err := c.Call(ctx, op, args, &answer); err != nil {
+			return nil, err
+		}
+		return c.build(op, answer, build)
+	}
+	e, err := rc.answer(ctx, c, op, raw)
+	if err != nil {
+		return nil, err
+	}
+	return e.shared(key, func() (any, error) { return c.build(op, e.raw, build) })
+}
+
+func (c *Client) encodeArgs(op string, args any) (json.RawMessage, error) {
+	if args == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return nil, &Error{Kind: protocol.InvalidArgument, Host: c.cfg.Host, Op: op,
+			Message: "cannot encode the arguments: " + c.red.redact(err.Error()), Err: err}
+	}
+	return b, nil
+}
+
+// build is decode for CallShared's values.
+func (c *Client) build(op string, raw json.RawMessage, build func(json.RawMessage) (any, error)) (any, error) {
+	v, err := build(raw)
+	if err != nil {
+		return nil, &Error{Kind: protocol.Internal, Host: c.cfg.Host, Op: op,
+			Message: "cannot decode the agent's result: " + c.red.redact(err.Error()), Err: err}
+	}
+	return v, nil
 }
 
 // call is Call after the arguments are encoded: the attempts, settling

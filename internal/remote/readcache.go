@@ -19,8 +19,9 @@ import (
 // An answer is served only while no write was made through the same client
 // since it was asked for (whatever context the write came with) and for at
 // most the cache's maximum age; concurrent identical reads share one call.
-// Failed reads are never kept. Each caller decodes its own copy of the
-// result, so no caller can change another's.
+// Failed reads are never kept. Each caller of Call decodes its own copy of
+// the result, so no caller can change another's; CallShared's callers
+// share one decoded value and only read it.
 //
 // remote knows nothing of which operations only read: isRead says.
 type ReadCache struct {
@@ -44,6 +45,32 @@ type readEntry struct {
 	taken time.Time
 	raw   json.RawMessage // set before done closes
 	err   error
+
+	mu     sync.Mutex
+	values map[string]*sharedValue // CallShared's, by key
+}
+
+type sharedValue struct {
+	once sync.Once
+	v    any
+	err  error
+}
+
+// shared returns the value made of the entry's answer under key, making
+// it with build the first time.
+func (e *readEntry) shared(key string, build func() (any, error)) (any, error) {
+	e.mu.Lock()
+	sv := e.values[key]
+	if sv == nil {
+		if e.values == nil {
+			e.values = map[string]*sharedValue{}
+		}
+		sv = &sharedValue{}
+		e.values[key] = sv
+	}
+	e.mu.Unlock()
+	sv.once.Do(func() { sv.v, sv.err = build() })
+	return sv.v, sv.err
 }
 
 // NewReadCache returns an empty cache; maxAge bounds how stale an answer
@@ -77,6 +104,15 @@ func readCacheFrom(ctx context.Context) *ReadCache {
 // caller's values but not its cancellation, so a caller that gives up
 // does not fail the others; each waits under its own context.
 func (rc *ReadCache) call(ctx context.Context, c *Client, op string, raw json.RawMessage, result any) error {
+	e, err := rc.answer(ctx, c, op, raw)
+	if err != nil {
+		return err
+	}
+	return c.decode(op, protocol.Response{OK: true, Result: e.raw}, result)
+}
+
+// answer returns the entry holding a successful answer to the read.
+func (rc *ReadCache) answer(ctx context.Context, c *Client, op string, raw json.RawMessage) (*readEntry, error) {
 	key := readKey{c: c, op: op, args: string(raw)}
 	e, mine := rc.entry(key, c.writes.Load())
 	if mine {
@@ -93,12 +129,12 @@ func (rc *ReadCache) call(ctx context.Context, c *Client, op string, raw json.Ra
 	select {
 	case <-e.done:
 	case <-ctx.Done():
-		return asError(c.cfg.Host, op, cancelled(ctx, "waiting for the same read by another call"), c.red)
+		return nil, asError(c.cfg.Host, op, cancelled(ctx, "waiting for the same read by another call"), c.red)
 	}
 	if e.err != nil {
-		return e.err
+		return nil, e.err
 	}
-	return c.decode(op, protocol.Response{OK: true, Result: e.raw}, result)
+	return e, nil
 }
 
 // entry returns the live entry for key, or a new one the caller must

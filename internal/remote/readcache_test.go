@@ -2,8 +2,11 @@ package remote_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,5 +158,91 @@ func TestReadCacheCancelledCallerLeavesOthers(t *testing.T) {
 	}
 	if n := opCount(sim, hostapi.OpHostInfo); n != 1 {
 		t.Errorf("%d calls to the host, want the one both shared", n)
+	}
+}
+
+// CallShared builds one value per cached answer and key for all its
+// callers; a write makes the next caller read and build again; without a
+// cache every call builds its own; a build that fails is a decode error.
+func TestCallSharedBuildsOncePerAnswer(t *testing.T) {
+	t.Parallel()
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	_, c := newClient(t, configFor(sim.srv, remote.AuthNTLM))
+	ctx := remote.WithReadCache(callCtx(t), remote.NewReadCache(isRead, time.Minute))
+	var builds atomic.Int32
+	build := func(raw json.RawMessage) (any, error) {
+		builds.Add(1)
+		var l hostapi.FirewallRuleList
+		err := json.Unmarshal(raw, &l)
+		return &l, err
+	}
+
+	var wg sync.WaitGroup
+	got := make([]any, 8)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := c.CallShared(ctx, hostapi.OpFirewallRuleList, hostapi.FirewallRuleFilter{}, "rules", build)
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = v
+		}()
+	}
+	wg.Wait()
+	if n, b := opCount(sim, hostapi.OpFirewallRuleList), builds.Load(); n != 1 || b != 1 {
+		t.Fatalf("8 shared reads: %d host calls and %d builds, want 1 and 1", n, b)
+	}
+	for _, v := range got[1:] {
+		if v != got[0] {
+			t.Fatal("callers of one answer got different values")
+		}
+	}
+	if l := got[0].(*hostapi.FirewallRuleList); len(l.Rules) == 0 {
+		t.Fatal("the stock host has firewall rules; the value is empty")
+	}
+	// Another key is another value of the same answer.
+	if _, err := c.CallShared(ctx, hostapi.OpFirewallRuleList, hostapi.FirewallRuleFilter{}, "other", build); err != nil {
+		t.Fatal(err)
+	}
+	if n, b := opCount(sim, hostapi.OpFirewallRuleList), builds.Load(); n != 1 || b != 2 {
+		t.Fatalf("another key: %d host calls and %d builds, want 1 and 2", n, b)
+	}
+
+	rule := hostapi.FirewallRule{Name: "shared-test", DisplayName: "Shared test", Enabled: "True", Direction: "Inbound",
+		Action: "Allow", Profile: "Any", Protocol: "TCP", LocalPort: []string{"8080"}}
+	if err := c.Call(callCtx(t), hostapi.OpFirewallRuleCreate, rule, nil); err != nil {
+		t.Fatal(err)
+	}
+	v, err := c.CallShared(ctx, hostapi.OpFirewallRuleList, hostapi.FirewallRuleFilter{}, "rules", build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v == got[0] || opCount(sim, hostapi.OpFirewallRuleList) != 2 {
+		t.Fatal("after a write the shared value was served again")
+	}
+	found := false
+	for _, r := range v.(*hostapi.FirewallRuleList).Rules {
+		found = found || r.Name == "shared-test"
+	}
+	if !found {
+		t.Fatal("the value read after the write lacks the rule it created")
+	}
+
+	before := builds.Load()
+	for range 2 {
+		if _, err := c.CallShared(callCtx(t), hostapi.OpFirewallRuleList, hostapi.FirewallRuleFilter{}, "rules", build); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := builds.Load() - before; b != 2 || opCount(sim, hostapi.OpFirewallRuleList) != 4 {
+		t.Fatalf("without a cache: %d builds, %d host calls in all; want one each per call", b, opCount(sim, hostapi.OpFirewallRuleList))
+	}
+
+	_, err = c.CallShared(ctx, hostapi.OpFirewallRuleList, hostapi.FirewallRuleFilter{}, "broken",
+		func(json.RawMessage) (any, error) { return nil, errors.New("no such shape") })
+	if !remote.IsKind(err, "internal") || !strings.Contains(err.Error(), "cannot decode the agent's result: no such shape") {
+		t.Fatalf("failed build: %v", err)
 	}
 }
