@@ -13,6 +13,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
@@ -61,6 +62,7 @@ func main() {
 	if !debug {
 		quietUnreadLogs(os.Getenv, os.Setenv)
 	}
+	collectGarbageLessOften(os.Getenv)
 	p := provider.NewProvider(version)
 	// provider.NewProtocol6Server is providerserver.NewProtocol6 with a
 	// few repairs (see there); served as providerserver.Serve would.
@@ -98,6 +100,20 @@ func quietUnreadLogs(getenv func(string) string, setenv func(string, string) err
 		if getenv(v) == "" {
 			_ = setenv(v, "OFF")
 		}
+	}
+}
+
+// collectGarbageLessOften sets the garbage collector's target to 200
+// unless GOGC says otherwise. The provider's live heap is small (about
+// 15 MiB at 500 resources) but every request allocates several times its
+// size while the framework converts values, so at Go's default of 100 a
+// 500-resource no-change plan spent about a sixth of the provider's CPU
+// collecting. At 200 it spent 17% less CPU in all (6.7 -> 5.6 s) and peaked
+// at 49 MiB instead of 41; 300 saved a little more but peaked at up to
+// 70 MiB, too close to the 100 MiB the provider should stay under.
+func collectGarbageLessOften(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"maps"
+	"runtime/debug"
 	"testing"
 )
 
@@ -29,5 +30,21 @@ func TestQuietUnreadLogs(t *testing.T) {
 				t.Errorf("environment %v, want %v", env, tc.want)
 			}
 		})
+	}
+}
+
+// The provider collects garbage at 200 unless the user's GOGC says
+// otherwise.
+func TestCollectGarbageLessOften(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(prev) })
+
+	collectGarbageLessOften(func(string) string { return "50" })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set the target became %d, want it left alone", got)
+	}
+	collectGarbageLessOften(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != 200 {
+		t.Errorf("without GOGC the target is %d, want 200", got)
 	}
 }
