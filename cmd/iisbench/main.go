@@ -49,6 +49,7 @@ func run() int {
 	flag.StringVar(&o.Provider, "provider", "bin/terraform-provider-iis", "the provider binary (make build)")
 	flag.StringVar(&o.Terraform, "terraform", "terraform", "the terraform CLI")
 	flag.StringVar(&o.Latency, "latency", "lan", "the simulator's latency model: lan or wan")
+	flag.IntVar(&o.HostCPUs, "host-cpus", -1, "each simulated host's processors; -1 keeps the latency model's (2), 0 for no limit")
 	flag.StringVar(&workloads, "workloads", "10,100,500,500x5", "resources per run, RESOURCESxHOSTS for several hosts")
 	flag.StringVar(&modes, "modes", "sessions,one-shot,per-resource", "provider modes to run: sessions, one-shot, per-resource")
 	flag.IntVar(&o.Parallelism, "parallelism", 10, "terraform -parallelism (10 is terraform's default)")

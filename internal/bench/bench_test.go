@@ -87,9 +87,19 @@ func TestSeedCommandsCoverTheRulesAndApplications(t *testing.T) {
 }
 
 func TestLowerBound(t *testing.T) {
-	got := lowerBound([]time.Duration{4 * time.Second, 10 * time.Second}, 2, time.Millisecond)
+	got := lowerBound([]time.Duration{4 * time.Second, 10 * time.Second}, 2, 0, time.Millisecond)
 	if want := 5*time.Second + time.Millisecond; got != want {
 		t.Fatalf("got %s, want %s: the busiest host over its sessions, plus a round trip", got, want)
+	}
+	// Ten one-shot calls at once on a host with two processors: the
+	// host does two at a time.
+	got = lowerBound([]time.Duration{10 * time.Second}, 10, 2, time.Millisecond)
+	if want := 5*time.Second + time.Millisecond; got != want {
+		t.Fatalf("got %s, want %s: the host's work over its processors when it has fewer than the calls", got, want)
+	}
+	got = lowerBound([]time.Duration{10 * time.Second}, 1, 2, time.Millisecond)
+	if want := 10*time.Second + time.Millisecond; got != want {
+		t.Fatalf("got %s, want %s: one session uses one processor", got, want)
 	}
 }
 

@@ -241,10 +241,10 @@ func (r Report) Markdown() string {
 	l := r.Latency
 	fmt.Fprintf(&b, "Every run is the real `terraform` CLI (`-parallelism=%d`, Terraform's default) against fresh simulated hosts "+
 		"(`terraform-provider-iis simulate --latency %s`) that each already have %d firewall rules. "+
-		"Latency model: round trip %s, shell creation %s, PowerShell start %s, %s per operation plus %s per firewall rule in the store for firewall operations "+
-		"(sources in `internal/simulate/latency.go`). Round trips and PowerShell starts are counted by the simulators, server side; "+
+		"Latency model: round trip %s, shell creation %s, PowerShell start %s, %s per operation plus %s per firewall rule in the store for firewall operations, "+
+		"%s (sources in `internal/simulate/latency.go`). Round trips and PowerShell starts are counted by the simulators, server side; "+
 		"peak memory is the provider process's ru_maxrss. The provider keeps up to %d sessions per host.\n\n",
-		r.Env.Parallelism, l.Model, PreexistingRules, l.RTT, l.ShellCreate, l.PowerShellStart, l.PerOp, l.PerFirewallRule, r.Env.MaxSessions)
+		r.Env.Parallelism, l.Model, PreexistingRules, l.RTT, l.ShellCreate, l.PowerShellStart, l.PerOp, l.PerFirewallRule, hostCPUsText(l.HostCPUs), r.Env.MaxSessions)
 	b.WriteString("Modes: `sessions` is the provider's default (long-lived sessions, reads shared between resources: bulk lists and a read cache). " +
 		"`one-shot` is its one-shot mode as shipped (`IIS_ONE_SHOT=true`): a shell and a `powershell.exe` per operation, reads still shared. " +
 		"`per-resource` adds `IIS_SHARE_READS=false`: a shell and a `powershell.exe` per operation and one read per resource, " +
@@ -265,8 +265,8 @@ func (r Report) Markdown() string {
 
 	b.WriteString("\n## Runs\n\n")
 	b.WriteString("Per resource figures divide by the workload's resources. The host bound is the busiest host's own work " +
-		"(operations, PowerShell starts, shell creations) divided by its sessions, plus one round trip; one-shot and per-resource calls run " +
-		"as many at once as Terraform has in flight, so their bound divides by the parallelism. " +
+		"(operations, PowerShell starts, shell creations) divided by its sessions, or by its processors when it has fewer, plus one round trip; " +
+		"one-shot and per-resource calls run as many at once as Terraform has in flight, so their bound divides by the parallelism or the processors. " +
 		"CPU is what terraform (its own, without the plugins it waited for), the provider processes and the simulators used during the run; " +
 		"divided by the CPUs it is a second floor, which on a small machine is the higher one. " +
 		"The last column is each baseline's figures over the default mode's: one-shot / sessions on one-shot rows, per-resource / sessions on per-resource rows.\n\n")
@@ -376,4 +376,12 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// hostCPUsText says how many processors each simulated host works on.
+func hostCPUsText(n int) string {
+	if n <= 0 {
+		return "on as many processors as the work asks for (no limit)"
+	}
+	return fmt.Sprintf("all of it run on %d processors per host, where starts and operations beyond them queue", n)
 }

@@ -52,10 +52,13 @@ func (m Mode) env() []string {
 
 // Options configure a benchmark run.
 type Options struct {
-	Provider    string // the provider binary
-	Terraform   string // the terraform CLI
-	WorkDir     string // scratch space; the caller removes it
-	Latency     string // the simulator's latency model: lan or wan
+	Provider  string // the provider binary
+	Terraform string // the terraform CLI
+	WorkDir   string // scratch space; the caller removes it
+	Latency   string // the simulator's latency model: lan or wan
+	// HostCPUs is each simulated host's processor count; -1 keeps the
+	// latency model's, 0 lifts the limit (simulate --host-cpus).
+	HostCPUs    int
 	Workloads   []Workload
 	Modes       []Mode
 	Parallelism int // terraform -parallelism
@@ -202,7 +205,7 @@ func executeOne(ctx context.Context, o Options, w Workload, m Mode) ([]Run, erro
 		}
 		r.Workload, r.Resources, r.Hosts, r.Mode, r.Phase, r.Latency = w.Name(), w.Resources, w.Hosts, m, p, o.Latency
 		r.Sessions = sessions
-		r.LowerBound = lowerBound(r.perHostWork, sessions, r.rtt)
+		r.LowerBound = lowerBound(r.perHostWork, sessions, r.model.HostCPUs, r.rtt)
 		fmt.Fprintf(o.Log, "%8.2fs  %6d round trips  %4d PowerShell starts  %5d host ops  bound %.2fs  cpu tf %.1fs provider %.1fs sim %.1fs  %v\n",
 			r.Wall.Seconds(), r.RoundTrips, r.PowerShellStarts, r.HostOps, r.LowerBound.Seconds(),
 			r.TerraformCPU.Seconds(), r.ProviderCPU.Seconds(), r.SimulatorCPU.Seconds(), r.ByAction)
@@ -315,12 +318,18 @@ func terraformOwnCPU(rusage time.Duration, usages []Usage, countsChildren bool) 
 
 // lowerBound is the busiest host's work spread over its sessions, plus
 // one round trip: the time no client could beat, whatever it batched.
-func lowerBound(perHostWork []time.Duration, sessions int, rtt time.Duration) time.Duration {
+func lowerBound(perHostWork []time.Duration, sessions, hostCPUs int, rtt time.Duration) time.Duration {
 	var busiest time.Duration
 	for _, w := range perHostWork {
 		busiest = max(busiest, w)
 	}
-	return busiest/time.Duration(max(sessions, 1)) + rtt
+	// A host does at most as much at once as it has processors, however
+	// many sessions (or one-shot calls) share them.
+	at := max(sessions, 1)
+	if hostCPUs > 0 {
+		at = min(at, hostCPUs)
+	}
+	return busiest/time.Duration(at) + rtt
 }
 
 func allStats(ctx context.Context, hosts []*simHost, t time.Time) ([]simulate.StatsReport, error) {
@@ -360,7 +369,7 @@ func startHosts(ctx context.Context, o Options, w Workload, dir, password string
 		}
 		h, err := startSim(ctx, simSpec{
 			provider: o.Provider, dir: hdir, listen: fmt.Sprintf("127.0.0.%d:%s", i+1, port),
-			latency: o.Latency, computerName: name, user: "administrator", password: password,
+			latency: o.Latency, hostCPUs: o.HostCPUs, computerName: name, user: "administrator", password: password,
 		})
 		if err != nil {
 			stopAll()

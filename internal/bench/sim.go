@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type simSpec struct {
 	dir          string // holds its state, CA, stats and log
 	listen       string // 127.0.0.N:port, or :0 for any free port
 	latency      string // lan, wan or none
+	hostCPUs     int    // -1 for the latency model's
 	computerName string
 	user         string
 	password     string // passed through the environment, never argv
@@ -56,7 +58,7 @@ func startSim(ctx context.Context, s simSpec) (*simHost, error) {
 		"--listen", s.listen, "--tls", "--ca-out", h.caPath,
 		"--state", filepath.Join(s.dir, "host.json"),
 		"--user", s.user, "--computer-name", s.computerName,
-		"--latency", s.latency, "--stats-file", h.stats)
+		"--latency", s.latency, "--host-cpus", strconv.Itoa(s.hostCPUs), "--stats-file", h.stats)
 	cmd.Env = append(os.Environ(), simulate.PasswordEnv+"="+s.password)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
