@@ -429,9 +429,9 @@ func prepareTerraform(o Options, w Workload, m Mode, dir string, hosts []*simHos
 		"IIS_USERNAME=administrator",
 		"IIS_PASSWORD="+password,
 	)
-	// Until a provider knows IIS_SHARE_READS it ignores it, and
-	// per-resource runs share reads as one-shot ones do: the report's host
-	// ops show which happened.
+	// A provider binary older than share_reads ignores IIS_SHARE_READS,
+	// and its per-resource runs share reads as one-shot ones do: the
+	// report's host ops show which happened.
 	env = append(env, m.env()...)
 	if o.MaxSessions > 0 {
 		env = append(env, fmt.Sprintf("IIS_MAX_SESSIONS_PER_HOST=%d", o.MaxSessions))
