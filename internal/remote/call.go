@@ -47,10 +47,6 @@ func (c *Client) Call(ctx context.Context, op string, args, result any) error {
 // value is shared, so callers must only read it. Without a read cache in
 // ctx, or for an operation that is not a read, it is Call and then build.
 func (c *Client) CallShared(ctx context.Context, op string, args any, key string, build func(json.RawMessage) (any, error)) (any, error) {
-	raw, err := c.encodeArgs(op, args)
-	if err != nil {
-		return nil, err
-	}
 	rc := readCacheFrom(ctx)
 	if rc == nil || !rc.isRead(op) {
 		var answer json.RawMessage
@@ -58,6 +54,10 @@ func (c *Client) CallShared(ctx context.Context, op string, args any, key string
 			return nil, err
 		}
 		return c.build(op, answer, build)
+	}
+	raw, err := c.encodeArgs(op, args)
+	if err != nil {
+		return nil, err
 	}
 	e, err := rc.answer(ctx, c, op, raw)
 	if err != nil {
