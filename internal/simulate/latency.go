@@ -38,9 +38,9 @@ type latencyModel struct {
 //   - Processors: 2. The start of powershell.exe or wsmprovhost and the
 //     cmdlets' work run on the host's processors, so a host runs only as
 //     many at once as it has; ten powershell.exe started together take
-//     five times as long on two. Two is an assumption: the notes have no
-//     figure, and it is the smallest size cloud providers sell as a
-//     general-purpose server (Azure B2s/D2s, AWS t3.medium). --host-cpus
+//     five times as long on two. Two is an assumption (the notes have no
+//     figure): a common size for a small Windows server VM, such as Azure
+//     B2s or D2s, or AWS t3.medium. --host-cpus
 //     sets another; make bench reports the per-resource baseline on
 //     larger hosts too. Treating a whole PowerShell start as processor
 //     time is a simplification: part of it is disk.
