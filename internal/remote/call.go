@@ -346,7 +346,17 @@ func (c *Client) sessionLimit() int {
 	return c.cfg.maxSessions()
 }
 
-// pick chooses the session for a call: an idle one if there is one, else a
+// joinWhileOpening is how many calls may wait for a session that is still
+// opening before the next call opens another session instead. Starting
+// powershell.exe costs the host about 0.25 s of a processor, a read about
+// 15 ms: a few calls queued on an agent that is nearly up are answered in
+// one batch sooner than a new process would start, and a small plan then
+// starts one or two PowerShell processes instead of one per call in its
+// first burst (and holds fewer of the user's WinRM shells).
+const joinWhileOpening = 4
+
+// pick chooses the session for a call: an idle one if there is one, else
+// one still opening with fewer than joinWhileOpening calls waiting, else a
 // new one while fewer than MaxSessions exist, else the least loaded.
 func (c *Client) pick() (*session, error) {
 	c.mu.Lock()
@@ -354,13 +364,18 @@ func (c *Client) pick() (*session, error) {
 	if c.closed {
 		return nil, newKindError(protocol.Unavailable, nil, "the client was closed")
 	}
-	var best *session
+	var best, opening *session
 	for _, s := range c.sessions {
 		if best == nil || s.load < best.load {
 			best = s
 		}
+		if !s.isReady() && (opening == nil || s.load < opening.load) {
+			opening = s
+		}
 	}
-	if (best == nil || best.load > 0) && len(c.sessions) < c.sessionLimit() {
+	if best != nil && best.load > 0 && opening != nil && opening.load < joinWhileOpening {
+		best = opening
+	} else if (best == nil || best.load > 0) && len(c.sessions) < c.sessionLimit() {
 		c.nextSess++
 		best = newSession(c, c.nextSess)
 		c.sessions = append(c.sessions, best)

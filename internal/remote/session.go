@@ -502,3 +502,13 @@ func waitClosed(ch chan struct{}, d time.Duration) bool {
 		return false
 	}
 }
+
+// isReady reports whether the agent has said hello, or opening failed.
+func (s *session) isReady() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
+	}
+}

@@ -167,6 +167,41 @@ func TestRequestsAreBatched(t *testing.T) {
 	}
 }
 
+// A burst of calls on a fresh client waits for the first sessions still
+// opening, a few calls each, instead of starting a powershell.exe per
+// call; once the sessions are up and busy, further calls open more, up to
+// MaxSessions.
+func TestBurstWaitsForSessionsStillOpening(t *testing.T) {
+	t.Parallel()
+	sim := startHost(t, winsim.Options{}, host.Options{})
+	cfg := configFor(sim.srv, remote.AuthNTLM)
+	cfg.MaxSessions = 4
+	_, c := newClient(t, cfg)
+	ctx := callCtx(t)
+
+	burst := func(n int) {
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	burst(4)
+	if st := c.Stats(); st.PowerShellStarts != 1 {
+		t.Fatalf("4 calls on a fresh client started %d PowerShell processes, want 1 (they wait for the one opening)", st.PowerShellStarts)
+	}
+	burst(40)
+	if st := c.Stats(); st.PowerShellStarts < 2 || st.PowerShellStarts > 4 {
+		t.Fatalf("40 calls on busy sessions: %d PowerShell processes, want more than one and at most MaxSessions=4", st.PowerShellStarts)
+	}
+}
+
 func TestOneShotCostsAProcessPerCall(t *testing.T) {
 	t.Parallel()
 	sim := startHost(t, winsim.Options{}, host.Options{})
