@@ -149,17 +149,7 @@ func TestRequestsAreBatched(t *testing.T) {
 	before := sim.srv.Stats().ByAction["Send"]
 
 	const n = 30
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	hostInfoBurst(ctx, t, c, n)
 	sends := sim.srv.Stats().ByAction["Send"] - before
 	t.Logf("%d concurrent calls took %d Sends", n, sends)
 	if sends >= n/2 {
@@ -179,27 +169,30 @@ func TestBurstWaitsForSessionsStillOpening(t *testing.T) {
 	_, c := newClient(t, cfg)
 	ctx := callCtx(t)
 
-	burst := func(n int) {
-		var wg sync.WaitGroup
-		for range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-		wg.Wait()
-	}
-	burst(4)
+	hostInfoBurst(ctx, t, c, 4)
 	if st := c.Stats(); st.PowerShellStarts != 1 {
 		t.Fatalf("4 calls on a fresh client started %d PowerShell processes, want 1 (they wait for the one opening)", st.PowerShellStarts)
 	}
-	burst(40)
+	hostInfoBurst(ctx, t, c, 40)
 	if st := c.Stats(); st.PowerShellStarts < 2 || st.PowerShellStarts > 4 {
 		t.Fatalf("40 calls on busy sessions: %d PowerShell processes, want more than one and at most MaxSessions=4", st.PowerShellStarts)
 	}
+}
+
+// hostInfoBurst makes n host.info calls at once and waits for them all.
+func hostInfoBurst(ctx context.Context, t *testing.T, c *remote.Client, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.Call(ctx, hostapi.OpHostInfo, nil, nil); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestOneShotCostsAProcessPerCall(t *testing.T) {
